@@ -1,0 +1,20 @@
+# Every dependency comes from Debian's packages (scripts/setup installs them).
+find_package(Threads REQUIRED)
+find_package(simdjson REQUIRED)
+find_package(tomlplusplus REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(fmt REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(SQLite3 REQUIRED)
+find_package(ZLIB REQUIRED)
+find_package(RapidJSON REQUIRED)
+if(GD2S_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()
+
+# Debian's RapidJSON config exports variables, not a target.
+if(NOT TARGET RapidJSON::RapidJSON)
+  add_library(RapidJSON::RapidJSON INTERFACE IMPORTED)
+  set_target_properties(RapidJSON::RapidJSON PROPERTIES
+    INTERFACE_INCLUDE_DIRECTORIES "${RAPIDJSON_INCLUDE_DIRS}")
+endif()

@@ -1,0 +1,23 @@
+#pragma once
+// The subcommands of `gd2sentinel`. Each returns the process exit status:
+// 0 done, 1 runtime failure, 2 bad usage or config.
+
+#include <string>
+
+namespace gd2s {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+struct RunOptions {
+  std::string config_path;
+  bool once = false;
+  bool summary = false;
+};
+
+int run_command(const RunOptions& options);
+int validate_config_command(const std::string& config_path);
+int schema_command(const std::string& name, const std::string& format);
+
+}  // namespace gd2s

@@ -1,0 +1,182 @@
+#include "app/config.h"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include "app/config_reader.h"
+#include "transform/schema.h"
+
+namespace gd2s {
+namespace {
+
+constexpr std::string_view kSources[] = {"files"};
+constexpr std::string_view kSinks[] = {"file"};
+constexpr std::string_view kLogLevels[] = {"trace", "debug", "info", "warn", "error"};
+constexpr std::string_view kLogFormats[] = {"text", "json"};
+
+const toml::table* sub_table(TableReader& parent, const toml::table& table, std::string_view key) {
+  const toml::node* node = table.get(key);
+  parent.allow(key);
+  if (node == nullptr) return nullptr;
+  if (!node->is_table()) {
+    parent.issue(key, "must be a table");
+    return nullptr;
+  }
+  return node->as_table();
+}
+
+void read_files_source(const toml::table& table, Config& config, std::vector<ConfigIssue>& issues) {
+  TableReader r(table, "source.files", issues);
+  FilesSourceConfig files;
+  r.read("paths", files.paths);
+  r.read("include", files.include);
+  if (files.paths.empty() && r.line_of("paths") == 0)
+    r.issue("paths", "is required: the files or folders to read");
+  else if (files.paths.empty())
+    r.issue("paths", "must name at least one file or folder");
+  r.finish();
+  config.files_source = std::move(files);
+}
+
+void read_transform(const toml::table& table, Config& config, std::vector<ConfigIssue>& issues) {
+  TableReader r(table, "transform", issues);
+  TransformConfig& t = config.transform;
+  auto names = schema_names();
+  r.read_choice("schema", t.schema, names);
+  r.read("min_severity", t.filter.min_severity);
+  if (t.filter.min_severity < 0 || t.filter.min_severity > 10)
+    r.issue("min_severity", "must be between 0 and 10 (GuardDuty severities run from 1.0 to 10.0)");
+  r.read("include_types", t.filter.include_types);
+  r.read("exclude_types", t.filter.exclude_types);
+  r.read("drop_sample", t.filter.drop_sample);
+  r.read("drop_archived", t.filter.drop_archived);
+  r.read("dedupe_window", t.dedupe_window);
+  r.finish();
+}
+
+template <typename Options>
+void read_path_table(const toml::table& table, std::string prefix, Options& options,
+                     std::vector<ConfigIssue>& issues) {
+  TableReader r(table, std::move(prefix), issues);
+  r.read("path", options.path);
+  if (options.path.empty()) r.issue("path", "must not be empty");
+  r.finish();
+}
+
+// [source.*] and [sink.*]: exactly one of the known kinds.
+template <typename ReadKind>
+void read_one_of(const toml::table& root, TableReader& top, std::string_view section,
+                 std::span<const std::string_view> kinds, std::vector<ConfigIssue>& issues,
+                 ReadKind read_kind) {
+  const toml::table* table = sub_table(top, root, section);
+  if (table == nullptr) {
+    if (root.get(section) == nullptr)
+      issues.push_back(ConfigIssue{std::string(section), 0,
+                                   "is required: add one [" + std::string(section) +
+                                       ".<kind>] "
+                                       "table (kinds: " +
+                                       std::string(kinds[0]) + ")"});
+    return;
+  }
+  TableReader r(*table, std::string(section), issues);
+  int found = 0;
+  for (std::string_view kind : kinds) {
+    if (const toml::table* sub = sub_table(r, *table, kind)) {
+      ++found;
+      read_kind(kind, *sub);
+    }
+  }
+  r.finish();
+  if (found > 1)
+    issues.push_back(ConfigIssue{
+        std::string(section), top.line_of(section),
+        "names more than one kind; a run has exactly one [" + std::string(section) + ".*] table"});
+  else if (found == 0 && table->empty())
+    issues.push_back(ConfigIssue{std::string(section), top.line_of(section),
+                                 "is empty: add one [" + std::string(section) + ".<kind>] table"});
+}
+
+Config build(const toml::table& root, const std::string& file) {
+  Config config;
+  config.file = file;
+  std::vector<ConfigIssue> issues;
+  TableReader top(root, "", issues);
+
+  read_one_of(root, top, "source", kSources, issues, [&](std::string_view, const toml::table& t) {
+    read_files_source(t, config, issues);
+  });
+  read_one_of(root, top, "sink", kSinks, issues, [&](std::string_view, const toml::table& t) {
+    FileSinkConfig sink;
+    read_path_table(t, "sink.file", sink, issues);
+    config.file_sink = sink;
+  });
+  if (const toml::table* t = sub_table(top, root, "transform")) read_transform(*t, config, issues);
+  if (const toml::table* t = sub_table(top, root, "dead_letter"))
+    read_path_table(*t, "dead_letter", config.dead_letter, issues);
+  if (const toml::table* t = sub_table(top, root, "state"))
+    read_path_table(*t, "state", config.state, issues);
+  if (const toml::table* t = sub_table(top, root, "log")) {
+    TableReader r(*t, "log", issues);
+    r.read_choice("level", config.log.level, kLogLevels);
+    r.read_choice("format", config.log.format, kLogFormats);
+    r.finish();
+  }
+  top.finish();
+  if (!issues.empty()) throw ConfigError(file, std::move(issues));
+  return config;
+}
+
+}  // namespace
+
+std::string ConfigIssue::format(const std::string& file) const {
+  std::string out = file;
+  if (line > 0) out += ":" + std::to_string(line);
+  out += ": " + key + ": " + message;
+  return out;
+}
+
+namespace {
+// Missing keys (line 0) first, then in file order: the order a person fixes them in.
+std::vector<ConfigIssue> in_file_order(std::vector<ConfigIssue> issues) {
+  std::stable_sort(issues.begin(), issues.end(),
+                   [](const ConfigIssue& a, const ConfigIssue& b) { return a.line < b.line; });
+  return issues;
+}
+}  // namespace
+
+ConfigError::ConfigError(std::string file, std::vector<ConfigIssue> unordered)
+    : ConfigError(std::move(file), in_file_order(std::move(unordered)), 0) {}
+
+ConfigError::ConfigError(std::string file, std::vector<ConfigIssue> issues, int)
+    : std::runtime_error([&] {
+        std::string text;
+        for (const ConfigIssue& issue : issues) {
+          if (!text.empty()) text += '\n';
+          text += issue.format(file);
+        }
+        return text;
+      }()),
+      file_(std::move(file)),
+      issues_(std::move(issues)) {}
+
+Config parse_config(const std::string& text, const std::string& file) {
+  toml::table root;
+  try {
+    root = toml::parse(text, file);
+  } catch (const toml::parse_error& error) {
+    throw ConfigError(file, {ConfigIssue{"(syntax)", static_cast<int>(error.source().begin.line),
+                                         std::string(error.description())}});
+  }
+  return build(root, file);
+}
+
+Config load_config(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError(path, {ConfigIssue{"(file)", 0, "cannot be read"}});
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_config(text.str(), path);
+}
+
+}  // namespace gd2s

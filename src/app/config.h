@@ -1,0 +1,80 @@
+#pragma once
+// The config file (TOML), exactly as DESIGN.md's contract names it. Every option is documented
+// once, in docs/configuration.md, with its default.
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/duration.h"
+#include "transform/filter.h"
+
+namespace gd2s {
+
+struct FilesSourceConfig {
+  std::vector<std::string> paths;
+  std::vector<std::string> include{"*.json", "*.jsonl", "*.ndjson", "*.gz"};
+};
+
+struct TransformConfig {
+  std::string schema = "native";
+  FilterOptions filter;
+  Duration dedupe_window = std::chrono::hours(24 * 7);
+};
+
+struct FileSinkConfig {
+  std::string path = "-";
+};
+
+struct DeadLetterConfig {
+  std::string path = "dead-letters.jsonl";
+};
+
+struct StateConfig {
+  std::string path = "gd2sentinel.db";
+};
+
+struct LogConfig {
+  std::string level = "info";
+  std::string format = "text";
+};
+
+struct Config {
+  std::string file;  // where it was read from
+  std::optional<FilesSourceConfig> files_source;
+  TransformConfig transform;
+  std::optional<FileSinkConfig> file_sink;
+  DeadLetterConfig dead_letter;
+  StateConfig state;
+  LogConfig log;
+};
+
+/// One thing wrong with the file, tied to the key that has it.
+struct ConfigIssue {
+  std::string key;  // dotted: "transform.min_severity"
+  int line = 0;     // 0 when the key is absent
+  std::string message;
+  /// "config.toml:12: transform.min_severity: must be a number, not a string"
+  std::string format(const std::string& file) const;
+};
+
+class ConfigError : public std::runtime_error {
+ public:
+  ConfigError(std::string file, std::vector<ConfigIssue> issues);
+  const std::vector<ConfigIssue>& issues() const { return issues_; }
+  const std::string& file() const { return file_; }
+
+ private:
+  ConfigError(std::string file, std::vector<ConfigIssue> ordered, int);
+  std::string file_;
+  std::vector<ConfigIssue> issues_;
+};
+
+/// Reads and checks the file; every problem is collected and thrown together in a ConfigError.
+/// Secret references ("env:NAME", "file:/path") are resolved here, at start-up.
+Config load_config(const std::string& path);
+/// The same, from text (`file` names it in messages).
+Config parse_config(const std::string& text, const std::string& file);
+
+}  // namespace gd2s

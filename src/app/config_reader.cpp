@@ -1,0 +1,195 @@
+#include "app/config_reader.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <numeric>
+
+namespace gd2s {
+namespace {
+
+size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  std::iota(row.begin(), row.end(), 0);
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t above = row[j];
+      size_t cost = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
+                            std::tolower(static_cast<unsigned char>(b[j - 1]))
+                        ? 0
+                        : 1;
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + cost});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+const char* toml_type_name(const toml::node& node) {
+  switch (node.type()) {
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+    case toml::node_type::floating_point:
+      return "a number";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::date:
+    case toml::node_type::time:
+    case toml::node_type::date_time:
+      return "a date or time";
+    case toml::node_type::none:
+      break;
+  }
+  return "nothing";
+}
+
+}  // namespace
+
+std::string did_you_mean(std::string_view unknown, std::span<const std::string_view> known) {
+  std::string_view best;
+  size_t best_distance = std::max<size_t>(2, unknown.size() / 3) + 1;
+  for (std::string_view candidate : known) {
+    size_t d = edit_distance(unknown, candidate);
+    if (d < best_distance) {
+      best_distance = d;
+      best = candidate;
+    }
+  }
+  return std::string(best);
+}
+
+std::string TableReader::full_key(std::string_view key) const {
+  return prefix_.empty() ? std::string(key) : prefix_ + "." + std::string(key);
+}
+
+int TableReader::line_of(std::string_view key) const {
+  const toml::node* node = table_.get(key);
+  return node != nullptr ? static_cast<int>(node->source().begin.line) : 0;
+}
+
+void TableReader::issue(std::string_view key, std::string message) {
+  issues_.push_back(ConfigIssue{full_key(key), line_of(key), std::move(message)});
+}
+
+const toml::node* TableReader::lookup(std::string_view key) {
+  known_.push_back(key);
+  return table_.get(key);
+}
+
+void TableReader::read(std::string_view key, std::string& out) {
+  const toml::node* node = lookup(key);
+  if (node == nullptr) return;
+  if (auto value = node->value<std::string>(); value && node->is_string()) {
+    out = *value;
+  } else {
+    issue(key, std::string("must be a string, not ") + toml_type_name(*node));
+  }
+}
+
+void TableReader::read(std::string_view key, bool& out) {
+  const toml::node* node = lookup(key);
+  if (node == nullptr) return;
+  if (node->is_boolean()) {
+    out = node->value<bool>().value_or(out);
+  } else {
+    issue(key, std::string("must be true or false, not ") + toml_type_name(*node));
+  }
+}
+
+void TableReader::read(std::string_view key, double& out) {
+  const toml::node* node = lookup(key);
+  if (node == nullptr) return;
+  if (node->is_number()) {
+    out = node->value<double>().value_or(out);
+  } else {
+    issue(key, std::string("must be a number, not ") + toml_type_name(*node));
+  }
+}
+
+void TableReader::read(std::string_view key, std::vector<std::string>& out) {
+  const toml::node* node = lookup(key);
+  if (node == nullptr) return;
+  const toml::array* array = node->as_array();
+  if (array == nullptr) {
+    issue(key, std::string("must be an array of strings, not ") + toml_type_name(*node));
+    return;
+  }
+  std::vector<std::string> values;
+  for (size_t i = 0; i < array->size(); ++i) {
+    const toml::node& item = *array->get(i);
+    if (!item.is_string()) {
+      issue(key,
+            "item " + std::to_string(i + 1) + " must be a string, not " + toml_type_name(item));
+      return;
+    }
+    values.push_back(*item.value<std::string>());
+  }
+  out = std::move(values);
+}
+
+void TableReader::read(std::string_view key, Duration& out) {
+  const toml::node* node = lookup(key);
+  if (node == nullptr) return;
+  std::optional<Duration> parsed;
+  if (node->is_string()) parsed = parse_duration(*node->value<std::string>());
+  if (!parsed) {
+    issue(key, "must be a duration such as \"30s\", \"5m\", \"1h30m\" or \"7d\"");
+    return;
+  }
+  out = *parsed;
+}
+
+void TableReader::read_choice(std::string_view key, std::string& out,
+                              std::span<const std::string_view> allowed) {
+  std::string value = out;
+  size_t before = issues_.size();
+  read(key, value);
+  if (issues_.size() != before) return;
+  if (std::find(allowed.begin(), allowed.end(), value) == allowed.end()) {
+    std::string list;
+    for (std::string_view choice : allowed)
+      list += (list.empty() ? "\"" : ", \"") + std::string(choice) + "\"";
+    issue(key, "must be one of " + list + ", not \"" + value + "\"");
+    return;
+  }
+  out = value;
+}
+
+void TableReader::read_secret(std::string_view key, Secret& out) {
+  std::string text;
+  size_t before = issues_.size();
+  read(key, text);
+  if (issues_.size() != before || text.empty()) return;
+  SecretRef ref = parse_secret_ref(text);
+  if (ref.kind == SecretRef::Kind::kLiteral)
+    spdlog::warn(
+        "{}: the secret is written in the config file; use \"env:NAME\" or "
+        "\"file:/path\" instead",
+        full_key(key));
+  try {
+    out = resolve_secret(ref, text);
+  } catch (const SecretError& error) {
+    issue(key, error.what());
+  }
+}
+
+void TableReader::finish() {
+  for (const auto& [key, node] : table_) {
+    std::string_view name = key.str();
+    if (std::find(known_.begin(), known_.end(), name) != known_.end()) continue;
+    std::string message = "unknown key";
+    std::string suggestion = did_you_mean(name, known_);
+    if (!suggestion.empty()) message += "; did you mean \"" + suggestion + "\"?";
+    issues_.push_back(
+        ConfigIssue{full_key(name), static_cast<int>(key.source().begin.line), std::move(message)});
+  }
+}
+
+}  // namespace gd2s

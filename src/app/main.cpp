@@ -1,0 +1,49 @@
+// gd2sentinel: moves Amazon GuardDuty findings into Microsoft Sentinel.
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "app/commands.h"
+#include "app/version.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"gd2sentinel: Amazon GuardDuty findings into Microsoft Sentinel", "gd2sentinel"};
+  app.require_subcommand(1);
+
+  gd2s::RunOptions run;
+  auto* run_cmd = app.add_subcommand("run", "Run the pipeline until stopped (finite sources end)");
+  run_cmd->add_option("--config", run.config_path, "Config file (TOML)")->required();
+  run_cmd->add_flag("--once", run.once,
+                    "One pass over the source, then exit when all is committed");
+  run_cmd->add_flag("--summary", run.summary, "Print a table of what was delivered at the end");
+
+  std::string validate_path;
+  auto* validate_cmd = app.add_subcommand("validate-config", "Check the config file");
+  validate_cmd->add_option("--config", validate_path, "Config file (TOML)")->required();
+
+  std::string schema_name, schema_format = "json";
+  auto* schema_cmd = app.add_subcommand("schema", "Print a schema's columns and types");
+  schema_cmd->add_option("--name", schema_name, "native or legacy")
+      ->required()
+      ->check(CLI::IsMember({"native", "legacy"}));
+  schema_cmd->add_option("--format", schema_format, "json or text")
+      ->check(CLI::IsMember({"json", "text"}));
+
+  auto* version_cmd = app.add_subcommand("version", "Print the version");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    int code = app.exit(error);
+    return code == 0 ? gd2s::kExitOk : gd2s::kExitUsage;
+  }
+
+  if (*run_cmd) return gd2s::run_command(run);
+  if (*validate_cmd) return gd2s::validate_config_command(validate_path);
+  if (*schema_cmd) return gd2s::schema_command(schema_name, schema_format);
+  if (*version_cmd) {
+    std::printf("gd2sentinel %s\n", gd2s::kVersion);
+    return gd2s::kExitOk;
+  }
+  return gd2s::kExitUsage;
+}

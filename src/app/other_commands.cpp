@@ -1,0 +1,42 @@
+#include <fmt/format.h>
+
+#include <cstdio>
+
+#include "app/commands.h"
+#include "app/config.h"
+#include "transform/schema.h"
+
+namespace gd2s {
+
+int validate_config_command(const std::string& config_path) {
+  try {
+    Config config = load_config(config_path);
+    std::printf("%s: ok\n", config_path.c_str());
+    return kExitOk;
+  } catch (const ConfigError& error) {
+    std::fprintf(stderr, "%s\n", error.what());
+    return kExitUsage;
+  }
+}
+
+int schema_command(const std::string& name, const std::string& format) {
+  SchemaPtr schema = make_schema(name);
+  if (!schema) {
+    std::fprintf(stderr, "unknown schema \"%s\": use native or legacy\n", name.c_str());
+    return kExitUsage;
+  }
+  if (format == "json") {
+    std::printf("%s\n", schema_to_json(*schema).c_str());
+  } else {
+    std::printf("%s (table %.*s)\n", name.c_str(), static_cast<int>(schema->table().size()),
+                schema->table().data());
+    for (const Column& column : schema->columns())
+      std::printf("  %-45.*s %-8.*s %.*s\n", static_cast<int>(column.name.size()),
+                  column.name.data(), static_cast<int>(column_type_name(column.type).size()),
+                  column_type_name(column.type).data(), static_cast<int>(column.description.size()),
+                  column.description.data());
+  }
+  return kExitOk;
+}
+
+}  // namespace gd2s

@@ -1,0 +1,125 @@
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <thread>
+
+#include "app/commands.h"
+#include "app/config.h"
+#include "app/logging.h"
+#include "app/summary.h"
+#include "pipeline/pipeline.h"
+#include "sinks/dead_letter_file.h"
+#include "sinks/file_sink.h"
+#include "sources/file_source.h"
+#include "state/sqlite_store.h"
+
+namespace gd2s {
+namespace {
+
+// SIGINT/SIGTERM are taken by one thread with sigwait, so the pipeline is stopped from normal
+// code rather than from a signal handler. A second signal exits at once: uncommitted units are
+// then simply read again on the next run.
+class SignalWatcher {
+ public:
+  explicit SignalWatcher(Pipeline& pipeline) {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGINT);
+    sigaddset(&set_, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set_, nullptr);
+    thread_ = std::thread([this, &pipeline] {
+      int seen = 0;
+      timespec tick{0, 200'000'000};
+      while (!done_.load()) {
+        int sig = sigtimedwait(&set_, nullptr, &tick);
+        if (sig < 0) continue;
+        if (++seen == 1) {
+          spdlog::info("{}: stopping; delivering what is in flight, then committing",
+                       sig == SIGTERM ? "SIGTERM" : "SIGINT");
+          pipeline.stop();
+        } else {
+          spdlog::warn("second signal: exiting now; uncommitted units are read again next run");
+          std::fflush(nullptr);
+          std::_Exit(kExitFailure);
+        }
+      }
+    });
+  }
+  ~SignalWatcher() {
+    done_.store(true);
+    thread_.join();
+  }
+  SignalWatcher(const SignalWatcher&) = delete;
+  SignalWatcher& operator=(const SignalWatcher&) = delete;
+
+ private:
+  sigset_t set_{};
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
+
+}  // namespace
+
+int run_command(const RunOptions& options) {
+  // Signals must be blocked before any thread starts, so every thread inherits the mask.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+
+  Config config;
+  try {
+    config = load_config(options.config_path);
+  } catch (const ConfigError& error) {
+    std::fprintf(stderr, "%s\n", error.what());
+    return kExitUsage;
+  }
+  setup_logging(config.log.level, config.log.format);
+
+  try {
+    SqliteStateStore state(config.state.path);
+    DeadLetterFile dead_letters(config.dead_letter.path);
+    FileSink sink(config.file_sink->path);
+    FileSource source(FileSourceOptions{config.files_source->paths, config.files_source->include},
+                      state);
+    SchemaPtr schema = make_schema(config.transform.schema);
+    FindingFilter filter(config.transform.filter);
+    Dedupe dedupe(state, config.transform.dedupe_window);
+    if (uint64_t pruned = dedupe.prune(); pruned > 0)
+      spdlog::debug("dedupe window: forgot {} versions older than {}", pruned,
+                    format_duration(config.transform.dedupe_window));
+
+    PipelineOptions pipeline_options;
+    pipeline_options.workers = std::max(1u, std::thread::hardware_concurrency());
+    Pipeline pipeline(source, sink, dead_letters, *schema, filter, dedupe, pipeline_options);
+    spdlog::info("run: source files ({} paths), schema {}, sink file {}",
+                 config.files_source->paths.size(), schema->name(), config.file_sink->path);
+    {
+      SignalWatcher watcher(pipeline);
+      pipeline.run();
+    }
+    SourceTotals totals = source.totals();
+    const PipelineStats& stats = pipeline.stats();
+    spdlog::info(
+        "done: {} records read, {} rows written, {} filtered, {} duplicates, "
+        "{} dead letters; {} of {} units committed",
+        stats.records_read.load(), stats.rows_accepted.load(), stats.filtered.load(),
+        stats.duplicates.load(), stats.dead_letters.load(), totals.units_committed,
+        totals.units_opened);
+    if (options.summary) std::fprintf(stderr, "\n%s", format_summary(stats, totals).c_str());
+    if (totals.units_committed != totals.units_opened) {
+      spdlog::error("{} units were not committed; they are read again on the next run",
+                    totals.units_opened - totals.units_committed);
+      return kExitFailure;
+    }
+    return kExitOk;
+  } catch (const std::exception& error) {
+    spdlog::error("{}", error.what());
+    return kExitFailure;
+  }
+}
+
+}  // namespace gd2s

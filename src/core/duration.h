@@ -1,0 +1,19 @@
+#pragma once
+// Durations as the config writes them: "500ms", "30s", "5m", "1h30m", "7d".
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace gd2s {
+
+using Duration = std::chrono::milliseconds;
+
+/// Parses one or more <integer><unit> parts, units ms, s, m, h, d; nullopt on anything else.
+std::optional<Duration> parse_duration(std::string_view text);
+
+/// The shortest text that parse_duration reads back to the same value ("7d", "90s", "1h30m").
+std::string format_duration(Duration d);
+
+}  // namespace gd2s

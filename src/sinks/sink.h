@@ -1,0 +1,34 @@
+#pragma once
+// Sinks take rows and report, for every row, that it was accepted or rejected. The pipeline
+// turns those reports into acknowledgements of the rows' units.
+
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "core/record.h"
+
+namespace gd2s {
+
+class DeliveryReceiver {
+ public:
+  virtual ~DeliveryReceiver() = default;
+  /// The destination has these rows (for HTTP sinks: a 2xx for their request).
+  virtual void accepted(std::span<OutboundRow> rows) = 0;
+  /// The destination refuses this row for good; it goes to the dead letters with `reason`.
+  virtual void rejected(OutboundRow& row, std::string_view reason) = 0;
+};
+
+class Sink {
+ public:
+  virtual ~Sink() = default;
+  virtual std::string_view name() const = 0;
+  /// Hands rows over; may block while the sink is busy (back-pressure). Every row is reported
+  /// to the receiver exactly once, from any thread, possibly before this returns.
+  /// Throws when the sink cannot go on at all (the rows not yet reported stay unacknowledged).
+  virtual void send(std::vector<OutboundRow> rows, DeliveryReceiver& receiver) = 0;
+  /// Blocks until every row handed over has been reported.
+  virtual void flush() = 0;
+};
+
+}  // namespace gd2s

@@ -1,0 +1,238 @@
+#include "state/sqlite_store.h"
+
+#include <array>
+#include <chrono>
+
+namespace gd2s {
+namespace {
+
+// Each entry moves the schema from version i to i + 1. Never edit one that has shipped: add one.
+constexpr std::array<const char*, 1> kMigrations = {
+    R"sql(
+CREATE TABLE unit_checkpoints (
+  source            TEXT    NOT NULL,
+  unit_key          TEXT    NOT NULL,
+  version           TEXT    NOT NULL,
+  size              INTEGER NOT NULL,
+  status            TEXT    NOT NULL CHECK (status IN ('partial', 'done')),
+  records_committed INTEGER NOT NULL,
+  updated_at_us     INTEGER NOT NULL,
+  PRIMARY KEY (source, unit_key)
+) WITHOUT ROWID;
+CREATE TABLE delivered_findings (
+  finding_id    TEXT    NOT NULL,
+  updated_at    TEXT    NOT NULL,
+  delivered_us  INTEGER NOT NULL,
+  PRIMARY KEY (finding_id, updated_at)
+) WITHOUT ROWID;
+CREATE INDEX delivered_findings_age ON delivered_findings (delivered_us);
+)sql",
+};
+
+int64_t to_micros(Timestamp t) {
+  return t.time_since_epoch().count();
+}
+Timestamp from_micros(int64_t us) {
+  return Timestamp{std::chrono::microseconds{us}};
+}
+
+class Reset {
+ public:
+  explicit Reset(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  ~Reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+  Reset(const Reset&) = delete;
+  Reset& operator=(const Reset&) = delete;
+
+ private:
+  sqlite3_stmt* stmt_;
+};
+
+void bind_text(sqlite3_stmt* stmt, int index, std::string_view text) {
+  sqlite3_bind_text(stmt, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+}
+
+}  // namespace
+
+SqliteStateStore::SqliteStateStore(const std::string& path) : path_(path) {
+  if (sqlite3_open_v2(path.c_str(), &db_,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                      nullptr) != SQLITE_OK) {
+    std::string why = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw StateError("cannot open state database " + path + ": " + why);
+  }
+  try {
+    open_schema();
+  } catch (...) {
+    close();
+    throw;
+  }
+}
+
+void SqliteStateStore::open_schema() {
+  sqlite3_busy_timeout(db_, 10'000);
+  exec("PRAGMA journal_mode=WAL");
+  // In WAL mode NORMAL is durable across process crashes; only an OS crash can lose the last
+  // commits, and those units are then processed again (at-least-once).
+  exec("PRAGMA synchronous=NORMAL");
+  exec("PRAGMA foreign_keys=ON");
+  migrate();
+  get_checkpoint_ = prepare(
+      "SELECT version, size, status, records_committed, updated_at_us FROM unit_checkpoints "
+      "WHERE source = ?1 AND unit_key = ?2");
+  put_checkpoint_ = prepare(
+      "INSERT INTO unit_checkpoints (source, unit_key, version, size, status, records_committed, "
+      "updated_at_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (source, unit_key) DO UPDATE "
+      "SET version = excluded.version, size = excluded.size, status = excluded.status, "
+      "records_committed = excluded.records_committed, updated_at_us = excluded.updated_at_us");
+  get_delivered_ = prepare(
+      "SELECT 1 FROM delivered_findings WHERE finding_id = ?1 AND updated_at = ?2 "
+      "AND delivered_us >= ?3");
+  put_delivered_ = prepare(
+      "INSERT INTO delivered_findings (finding_id, updated_at, delivered_us) VALUES (?1, ?2, ?3) "
+      "ON CONFLICT (finding_id, updated_at) DO UPDATE SET delivered_us = excluded.delivered_us");
+  prune_delivered_ = prepare("DELETE FROM delivered_findings WHERE delivered_us < ?1");
+}
+
+SqliteStateStore::~SqliteStateStore() {
+  close();
+}
+
+void SqliteStateStore::close() {
+  for (sqlite3_stmt* stmt :
+       {get_checkpoint_, put_checkpoint_, get_delivered_, put_delivered_, prune_delivered_})
+    sqlite3_finalize(stmt);  // a no-op for null
+  sqlite3_close(db_);
+  db_ = nullptr;
+}
+
+void SqliteStateStore::exec(const char* sql) {
+  char* error = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &error) != SQLITE_OK) {
+    std::string why = error != nullptr ? error : "unknown error";
+    sqlite3_free(error);
+    throw StateError("state database " + path_ + ": " + why);
+  }
+}
+
+sqlite3_stmt* SqliteStateStore::prepare(const char* sql) {
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK)
+    throw StateError("state database " + path_ + ": " + sqlite3_errmsg(db_));
+  return stmt;
+}
+
+int SqliteStateStore::latest_schema_version() {
+  return static_cast<int>(kMigrations.size());
+}
+
+int SqliteStateStore::schema_version() {
+  std::lock_guard lock(mutex_);
+  sqlite3_stmt* stmt = prepare("PRAGMA user_version");
+  int version = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int(stmt, 0) : 0;
+  sqlite3_finalize(stmt);
+  return version;
+}
+
+void SqliteStateStore::migrate() {
+  exec("BEGIN IMMEDIATE");
+  try {
+    sqlite3_stmt* stmt = prepare("PRAGMA user_version");
+    int version = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int(stmt, 0) : 0;
+    sqlite3_finalize(stmt);
+    if (version > latest_schema_version())
+      throw StateError("state database " + path_ + " has schema version " +
+                       std::to_string(version) + ", newer than this build knows (" +
+                       std::to_string(latest_schema_version()) + "): use a newer gd2sentinel");
+    for (int v = version; v < latest_schema_version(); ++v) {
+      exec(kMigrations[static_cast<size_t>(v)]);
+      exec(("PRAGMA user_version = " + std::to_string(v + 1)).c_str());
+    }
+    exec("COMMIT");
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+std::optional<UnitCheckpoint> SqliteStateStore::checkpoint(std::string_view source,
+                                                           std::string_view key) {
+  std::lock_guard lock(mutex_);
+  Reset reset(get_checkpoint_);
+  bind_text(get_checkpoint_, 1, source);
+  bind_text(get_checkpoint_, 2, key);
+  int rc = sqlite3_step(get_checkpoint_);
+  if (rc == SQLITE_DONE) return std::nullopt;
+  if (rc != SQLITE_ROW) throw StateError("reading checkpoint: " + std::string(sqlite3_errmsg(db_)));
+  UnitCheckpoint cp;
+  cp.source = source;
+  cp.key = key;
+  cp.version = reinterpret_cast<const char*>(sqlite3_column_text(get_checkpoint_, 0));
+  cp.size = static_cast<uint64_t>(sqlite3_column_int64(get_checkpoint_, 1));
+  std::string_view status = reinterpret_cast<const char*>(sqlite3_column_text(get_checkpoint_, 2));
+  cp.status = status == "done" ? CheckpointStatus::kDone : CheckpointStatus::kPartial;
+  cp.records_committed = static_cast<uint64_t>(sqlite3_column_int64(get_checkpoint_, 3));
+  cp.updated_at = from_micros(sqlite3_column_int64(get_checkpoint_, 4));
+  return cp;
+}
+
+void SqliteStateStore::save_checkpoint(const UnitCheckpoint& cp) {
+  std::lock_guard lock(mutex_);
+  Reset reset(put_checkpoint_);
+  bind_text(put_checkpoint_, 1, cp.source);
+  bind_text(put_checkpoint_, 2, cp.key);
+  bind_text(put_checkpoint_, 3, cp.version);
+  sqlite3_bind_int64(put_checkpoint_, 4, static_cast<sqlite3_int64>(cp.size));
+  bind_text(put_checkpoint_, 5, cp.status == CheckpointStatus::kDone ? "done" : "partial");
+  sqlite3_bind_int64(put_checkpoint_, 6, static_cast<sqlite3_int64>(cp.records_committed));
+  sqlite3_bind_int64(put_checkpoint_, 7, to_micros(cp.updated_at));
+  if (sqlite3_step(put_checkpoint_) != SQLITE_DONE)
+    throw StateError("saving checkpoint for " + cp.key + ": " + sqlite3_errmsg(db_));
+}
+
+bool SqliteStateStore::delivered_since(const FindingVersion& version, Timestamp since) {
+  std::lock_guard lock(mutex_);
+  Reset reset(get_delivered_);
+  bind_text(get_delivered_, 1, version.id);
+  bind_text(get_delivered_, 2, version.updated_at);
+  sqlite3_bind_int64(get_delivered_, 3, to_micros(since));
+  int rc = sqlite3_step(get_delivered_);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    throw StateError("reading dedupe window: " + std::string(sqlite3_errmsg(db_)));
+  return rc == SQLITE_ROW;
+}
+
+void SqliteStateStore::remember_delivered(std::span<const FindingVersion> versions, Timestamp at) {
+  if (versions.empty()) return;
+  std::lock_guard lock(mutex_);
+  exec("BEGIN IMMEDIATE");
+  try {
+    for (const FindingVersion& v : versions) {
+      Reset reset(put_delivered_);
+      bind_text(put_delivered_, 1, v.id);
+      bind_text(put_delivered_, 2, v.updated_at);
+      sqlite3_bind_int64(put_delivered_, 3, to_micros(at));
+      if (sqlite3_step(put_delivered_) != SQLITE_DONE)
+        throw StateError("recording delivered findings: " + std::string(sqlite3_errmsg(db_)));
+    }
+    exec("COMMIT");
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+uint64_t SqliteStateStore::forget_delivered_before(Timestamp before) {
+  std::lock_guard lock(mutex_);
+  Reset reset(prune_delivered_);
+  sqlite3_bind_int64(prune_delivered_, 1, to_micros(before));
+  if (sqlite3_step(prune_delivered_) != SQLITE_DONE)
+    throw StateError("pruning dedupe window: " + std::string(sqlite3_errmsg(db_)));
+  return static_cast<uint64_t>(sqlite3_changes(db_));
+}
+
+}  // namespace gd2s

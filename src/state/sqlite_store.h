@@ -1,0 +1,55 @@
+#pragma once
+// The StateStore in one SQLite file (WAL mode), with versioned migrations.
+
+#include <sqlite3.h>
+
+#include <mutex>
+#include <stdexcept>
+#include <string>
+
+#include "state/state_store.h"
+
+namespace gd2s {
+
+class StateError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class SqliteStateStore final : public StateStore {
+ public:
+  /// Opens (creating if needed) and migrates the database at `path`. Throws StateError.
+  explicit SqliteStateStore(const std::string& path);
+  ~SqliteStateStore() override;
+  SqliteStateStore(const SqliteStateStore&) = delete;
+  SqliteStateStore& operator=(const SqliteStateStore&) = delete;
+
+  std::optional<UnitCheckpoint> checkpoint(std::string_view source, std::string_view key) override;
+  void save_checkpoint(const UnitCheckpoint& checkpoint) override;
+  bool delivered_since(const FindingVersion& version, Timestamp since) override;
+  void remember_delivered(std::span<const FindingVersion> versions, Timestamp at) override;
+  uint64_t forget_delivered_before(Timestamp before) override;
+
+  /// The schema version after migrations (for tests and `check`).
+  int schema_version();
+  /// The newest schema version this build knows.
+  static int latest_schema_version();
+
+ private:
+  void open_schema();
+  void close();
+  void exec(const char* sql);
+  void migrate();
+  sqlite3_stmt* prepare(const char* sql);
+
+  std::string path_;
+  std::mutex mutex_;
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* get_checkpoint_ = nullptr;
+  sqlite3_stmt* put_checkpoint_ = nullptr;
+  sqlite3_stmt* get_delivered_ = nullptr;
+  sqlite3_stmt* put_delivered_ = nullptr;
+  sqlite3_stmt* prune_delivered_ = nullptr;
+};
+
+}  // namespace gd2s

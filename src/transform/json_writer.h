@@ -1,0 +1,38 @@
+#pragma once
+// JSON output through RapidJSON's writer, appending to a caller's std::string so a row can be
+// built without intermediate copies.
+
+#include <rapidjson/writer.h>
+
+#include <string>
+#include <string_view>
+
+namespace gd2s {
+
+/// Adapts std::string to RapidJSON's output stream concept.
+class StringSink {
+ public:
+  using Ch = char;
+  explicit StringSink(std::string& out) : out_(out) {}
+  void Put(char c) { out_.push_back(c); }
+  void Flush() {}
+  std::string& str() { return out_; }
+
+ private:
+  std::string& out_;
+};
+
+using JsonWriter = rapidjson::Writer<StringSink>;
+
+inline void write_key(JsonWriter& w, std::string_view key) {
+  w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
+}
+inline void write_string(JsonWriter& w, std::string_view value) {
+  w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+}
+/// Inserts already-serialised JSON as the next value.
+inline void write_raw(JsonWriter& w, std::string_view json, rapidjson::Type type) {
+  w.RawValue(json.data(), json.size(), type);
+}
+
+}  // namespace gd2s

@@ -1,0 +1,401 @@
+#include "transform/legacy_schema.h"
+
+#include <array>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "transform/json_writer.h"
+
+namespace gd2s {
+namespace {
+
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+
+constexpr std::array kColumns = std::to_array<Column>({
+    {"TimeGenerated", ColumnType::kDateTime, "The finding's updatedAt"},
+    {"Severity", ColumnType::kReal, "The finding's severity, as the classic queries read it"},
+    {"SeverityLabel_s", ColumnType::kString, "Low, Medium, High or Critical"},
+    {"ThreatPurpose_s", ColumnType::kString, "The first part of the finding type"},
+    {"Tactics_s", ColumnType::kString, "MITRE ATT&CK tactics (Sentinel names), comma-separated"},
+    {"Techniques_s", ColumnType::kString, "MITRE ATT&CK technique ids, comma-separated"},
+    {"AdditionalFields", ColumnType::kDynamic,
+     "Flattened fields that are not declared columns, keyed by their flattened name"},
+    // Flattened columns: the fields people query, each within the 45-character limit on column
+    // names. Everything else goes to AdditionalFields.
+    {"accountId_s", ColumnType::kString, "finding accountId"},
+    {"arn_s", ColumnType::kString, "finding arn"},
+    {"confidence_d", ColumnType::kReal, "finding confidence"},
+    {"createdAt_t", ColumnType::kDateTime, "finding createdAt"},
+    {"description_s", ColumnType::kString, "finding description"},
+    {"id_s", ColumnType::kString, "finding id"},
+    {"partition_s", ColumnType::kString, "finding partition"},
+    {"region_s", ColumnType::kString, "finding region"},
+    {"schemaVersion_s", ColumnType::kString, "finding schemaVersion"},
+    {"severity_d", ColumnType::kReal, "finding severity"},
+    {"title_s", ColumnType::kString, "finding title"},
+    {"type_s", ColumnType::kString, "finding type"},
+    {"updatedAt_t", ColumnType::kDateTime, "finding updatedAt"},
+    {"associatedAttackSequenceArn_s", ColumnType::kString, "finding associatedAttackSequenceArn"},
+    {"resource_resourceType_s", ColumnType::kString, "finding resource.resourceType"},
+    {"resource_accessKeyDetails_accessKeyId_s", ColumnType::kString,
+     "finding resource.accessKeyDetails.accessKeyId"},
+    {"resource_accessKeyDetails_principalId_s", ColumnType::kString,
+     "finding resource.accessKeyDetails.principalId"},
+    {"resource_accessKeyDetails_userName_s", ColumnType::kString,
+     "finding resource.accessKeyDetails.userName"},
+    {"resource_accessKeyDetails_userType_s", ColumnType::kString,
+     "finding resource.accessKeyDetails.userType"},
+    {"resource_s3BucketDetails_s", ColumnType::kString,
+     "finding resource.s3BucketDetails (array, as JSON text)"},
+    {"resource_instanceDetails_availabilityZone_s", ColumnType::kString,
+     "finding resource.instanceDetails.availabilityZone"},
+    {"resource_instanceDetails_imageDescription_s", ColumnType::kString,
+     "finding resource.instanceDetails.imageDescription"},
+    {"resource_instanceDetails_imageId_s", ColumnType::kString,
+     "finding resource.instanceDetails.imageId"},
+    {"resource_instanceDetails_instanceId_s", ColumnType::kString,
+     "finding resource.instanceDetails.instanceId"},
+    {"resource_instanceDetails_instanceState_s", ColumnType::kString,
+     "finding resource.instanceDetails.instanceState"},
+    {"resource_instanceDetails_instanceType_s", ColumnType::kString,
+     "finding resource.instanceDetails.instanceType"},
+    {"resource_instanceDetails_outpostArn_s", ColumnType::kString,
+     "finding resource.instanceDetails.outpostArn"},
+    {"resource_instanceDetails_launchTime_t", ColumnType::kDateTime,
+     "finding resource.instanceDetails.launchTime"},
+    {"resource_instanceDetails_networkInterfaces_s", ColumnType::kString,
+     "finding resource.instanceDetails.networkInterfaces (array, as JSON text)"},
+    {"resource_instanceDetails_platform_s", ColumnType::kString,
+     "finding resource.instanceDetails.platform"},
+    {"resource_instanceDetails_productCodes_s", ColumnType::kString,
+     "finding resource.instanceDetails.productCodes (array, as JSON text)"},
+    {"resource_instanceDetails_tags_s", ColumnType::kString,
+     "finding resource.instanceDetails.tags (array, as JSON text)"},
+    {"resource_eksClusterDetails_name_s", ColumnType::kString,
+     "finding resource.eksClusterDetails.name"},
+    {"resource_eksClusterDetails_arn_s", ColumnType::kString,
+     "finding resource.eksClusterDetails.arn"},
+    {"resource_eksClusterDetails_vpcId_s", ColumnType::kString,
+     "finding resource.eksClusterDetails.vpcId"},
+    {"resource_eksClusterDetails_status_s", ColumnType::kString,
+     "finding resource.eksClusterDetails.status"},
+    {"resource_eksClusterDetails_tags_s", ColumnType::kString,
+     "finding resource.eksClusterDetails.tags (array, as JSON text)"},
+    {"resource_eksClusterDetails_createdAt_d", ColumnType::kReal,
+     "finding resource.eksClusterDetails.createdAt"},
+    {"resource_ecsClusterDetails_name_s", ColumnType::kString,
+     "finding resource.ecsClusterDetails.name"},
+    {"resource_ecsClusterDetails_arn_s", ColumnType::kString,
+     "finding resource.ecsClusterDetails.arn"},
+    {"resource_ecsClusterDetails_status_s", ColumnType::kString,
+     "finding resource.ecsClusterDetails.status"},
+    {"resource_ecsClusterDetails_tags_s", ColumnType::kString,
+     "finding resource.ecsClusterDetails.tags (array, as JSON text)"},
+    {"resource_ecsClusterDetails_taskDetails_arn_s", ColumnType::kString,
+     "finding resource.ecsClusterDetails.taskDetails.arn"},
+    {"resource_containerDetails_containerRuntime_s", ColumnType::kString,
+     "finding resource.containerDetails.containerRuntime"},
+    {"resource_containerDetails_id_s", ColumnType::kString, "finding resource.containerDetails.id"},
+    {"resource_containerDetails_name_s", ColumnType::kString,
+     "finding resource.containerDetails.name"},
+    {"resource_containerDetails_image_s", ColumnType::kString,
+     "finding resource.containerDetails.image"},
+    {"resource_containerDetails_imagePrefix_s", ColumnType::kString,
+     "finding resource.containerDetails.imagePrefix"},
+    {"resource_containerDetails_volumeMounts_s", ColumnType::kString,
+     "finding resource.containerDetails.volumeMounts (array, as JSON text)"},
+    {"resource_lambdaDetails_functionArn_s", ColumnType::kString,
+     "finding resource.lambdaDetails.functionArn"},
+    {"resource_lambdaDetails_functionName_s", ColumnType::kString,
+     "finding resource.lambdaDetails.functionName"},
+    {"resource_lambdaDetails_description_s", ColumnType::kString,
+     "finding resource.lambdaDetails.description"},
+    {"resource_lambdaDetails_lastModifiedAt_d", ColumnType::kReal,
+     "finding resource.lambdaDetails.lastModifiedAt"},
+    {"resource_lambdaDetails_revisionId_s", ColumnType::kString,
+     "finding resource.lambdaDetails.revisionId"},
+    {"resource_lambdaDetails_functionVersion_s", ColumnType::kString,
+     "finding resource.lambdaDetails.functionVersion"},
+    {"resource_lambdaDetails_role_s", ColumnType::kString, "finding resource.lambdaDetails.role"},
+    {"resource_lambdaDetails_vpcConfig_vpcId_s", ColumnType::kString,
+     "finding resource.lambdaDetails.vpcConfig.vpcId"},
+    {"resource_lambdaDetails_tags_s", ColumnType::kString,
+     "finding resource.lambdaDetails.tags (array, as JSON text)"},
+    {"resource_rdsDbInstanceDetails_engine_s", ColumnType::kString,
+     "finding resource.rdsDbInstanceDetails.engine"},
+    {"resource_rdsDbInstanceDetails_engineVersion_s", ColumnType::kString,
+     "finding resource.rdsDbInstanceDetails.engineVersion"},
+    {"resource_rdsDbInstanceDetails_dbInstanceArn_s", ColumnType::kString,
+     "finding resource.rdsDbInstanceDetails.dbInstanceArn"},
+    {"resource_rdsDbInstanceDetails_dbiResourceId_s", ColumnType::kString,
+     "finding resource.rdsDbInstanceDetails.dbiResourceId"},
+    {"resource_rdsDbInstanceDetails_tags_s", ColumnType::kString,
+     "finding resource.rdsDbInstanceDetails.tags (array, as JSON text)"},
+    {"resource_rdsLimitlessDbDetails_engine_s", ColumnType::kString,
+     "finding resource.rdsLimitlessDbDetails.engine"},
+    {"resource_rdsLimitlessDbDetails_tags_s", ColumnType::kString,
+     "finding resource.rdsLimitlessDbDetails.tags (array, as JSON text)"},
+    {"resource_rdsDbUserDetails_user_s", ColumnType::kString,
+     "finding resource.rdsDbUserDetails.user"},
+    {"resource_rdsDbUserDetails_application_s", ColumnType::kString,
+     "finding resource.rdsDbUserDetails.application"},
+    {"resource_rdsDbUserDetails_database_s", ColumnType::kString,
+     "finding resource.rdsDbUserDetails.database"},
+    {"resource_rdsDbUserDetails_ssl_s", ColumnType::kString,
+     "finding resource.rdsDbUserDetails.ssl"},
+    {"resource_rdsDbUserDetails_authMethod_s", ColumnType::kString,
+     "finding resource.rdsDbUserDetails.authMethod"},
+    {"resource_ebsSnapshotDetails_snapshotArn_s", ColumnType::kString,
+     "finding resource.ebsSnapshotDetails.snapshotArn"},
+    {"resource_ec2ImageDetails_imageArn_s", ColumnType::kString,
+     "finding resource.ec2ImageDetails.imageArn"},
+    {"resource_modelDetails_s", ColumnType::kString,
+     "finding resource.modelDetails (array, as JSON text)"},
+    {"service_action_actionType_s", ColumnType::kString, "finding service.action.actionType"},
+    {"service_action_awsApiCallAction_api_s", ColumnType::kString,
+     "finding service.action.awsApiCallAction.api"},
+    {"service_action_awsApiCallAction_callerType_s", ColumnType::kString,
+     "finding service.action.awsApiCallAction.callerType"},
+    {"service_action_awsApiCallAction_errorCode_s", ColumnType::kString,
+     "finding service.action.awsApiCallAction.errorCode"},
+    {"service_action_awsApiCallAction_userAgent_s", ColumnType::kString,
+     "finding service.action.awsApiCallAction.userAgent"},
+    {"service_action_awsApiCallAction_serviceName_s", ColumnType::kString,
+     "finding service.action.awsApiCallAction.serviceName"},
+    {"service_action_dnsRequestAction_domain_s", ColumnType::kString,
+     "finding service.action.dnsRequestAction.domain"},
+    {"service_action_dnsRequestAction_protocol_s", ColumnType::kString,
+     "finding service.action.dnsRequestAction.protocol"},
+    {"service_action_dnsRequestAction_blocked_b", ColumnType::kBoolean,
+     "finding service.action.dnsRequestAction.blocked"},
+    {"service_action_portProbeAction_blocked_b", ColumnType::kBoolean,
+     "finding service.action.portProbeAction.blocked"},
+    {"service_action_kubernetesApiCallAction_verb_s", ColumnType::kString,
+     "finding service.action.kubernetesApiCallAction.verb"},
+    {"service_archived_b", ColumnType::kBoolean, "finding service.archived"},
+    {"service_count_d", ColumnType::kReal, "finding service.count"},
+    {"service_detectorId_s", ColumnType::kString, "finding service.detectorId"},
+    {"service_eventFirstSeen_t", ColumnType::kDateTime, "finding service.eventFirstSeen"},
+    {"service_eventLastSeen_t", ColumnType::kDateTime, "finding service.eventLastSeen"},
+    {"service_resourceRole_s", ColumnType::kString, "finding service.resourceRole"},
+    {"service_serviceName_s", ColumnType::kString, "finding service.serviceName"},
+    {"service_featureName_s", ColumnType::kString, "finding service.featureName"},
+    {"service_additionalInfo_sample_b", ColumnType::kBoolean,
+     "finding service.additionalInfo.sample"},
+    {"service_additionalInfo_threatListName_s", ColumnType::kString,
+     "finding service.additionalInfo.threatListName"},
+    {"service_additionalInfo_threatName_s", ColumnType::kString,
+     "finding service.additionalInfo.threatName"},
+    {"service_additionalInfo_value_s", ColumnType::kString, "finding service.additionalInfo.value"},
+    {"service_additionalInfo_type_s", ColumnType::kString, "finding service.additionalInfo.type"},
+    {"service_ebsVolumeScanDetails_scanId_s", ColumnType::kString,
+     "finding service.ebsVolumeScanDetails.scanId"},
+    {"service_malwareScanDetails_scanId_s", ColumnType::kString,
+     "finding service.malwareScanDetails.scanId"},
+    {"service_malwareScanDetails_threats_s", ColumnType::kString,
+     "finding service.malwareScanDetails.threats (array, as JSON text)"},
+    {"service_runtimeDetails_process_name_s", ColumnType::kString,
+     "finding service.runtimeDetails.process.name"},
+    {"service_runtimeDetails_process_pwd_s", ColumnType::kString,
+     "finding service.runtimeDetails.process.pwd"},
+    {"service_runtimeDetails_process_pid_d", ColumnType::kReal,
+     "finding service.runtimeDetails.process.pid"},
+    {"service_runtimeDetails_process_user_s", ColumnType::kString,
+     "finding service.runtimeDetails.process.user"},
+    {"service_runtimeDetails_process_lineage_s", ColumnType::kString,
+     "finding service.runtimeDetails.process.lineage (array, as JSON text)"},
+    {"service_runtimeDetails_context_scriptPath_s", ColumnType::kString,
+     "finding service.runtimeDetails.context.scriptPath"},
+    {"service_runtimeDetails_context_filePath_s", ColumnType::kString,
+     "finding service.runtimeDetails.context.filePath"},
+    {"service_runtimeDetails_context_toolName_s", ColumnType::kString,
+     "finding service.runtimeDetails.context.toolName"},
+    {"service_detection_sequence_uid_s", ColumnType::kString,
+     "finding service.detection.sequence.uid"},
+    {"service_detection_sequence_description_s", ColumnType::kString,
+     "finding service.detection.sequence.description"},
+    {"service_detection_sequence_signals_s", ColumnType::kString,
+     "finding service.detection.sequence.signals (array, as JSON text)"},
+});
+
+const std::unordered_map<std::string_view, ColumnType>& declared_columns() {
+  static const auto* index = [] {
+    auto* map = new std::unordered_map<std::string_view, ColumnType>();
+    for (const Column& c : kColumns) map->emplace(c.name, c.type);
+    return map;
+  }();
+  return *index;
+}
+
+bool is_hex(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+// 8-4-4-4-12 hex digits: what the Data Collector API stores as a _g column.
+bool looks_like_guid(std::string_view s) {
+  if (s.size() != 36) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? s[i] != '-' : !is_hex(s[i])) return false;
+  }
+  return true;
+}
+
+// Column names are letters, digits and '_'; other characters in keys become '_'.
+void append_sanitised(std::string& name, std::string_view key) {
+  for (char c : key) {
+    bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    name += ok ? c : '_';
+  }
+}
+
+class Flattener {
+ public:
+  explicit Flattener(JsonWriter& row) : row_(row), extra_sink_(extra_json_), extra_(extra_sink_) {}
+
+  void field(std::string_view key, const element& value) {
+    name_.clear();
+    path_.clear();
+    append_sanitised(name_, key);
+    path_ = key;
+    visit(value);
+  }
+
+  void finish() {
+    if (!extra_open_) return;
+    extra_.EndObject();
+    write_key(row_, "AdditionalFields");
+    write_raw(row_, extra_json_, rapidjson::kObjectType);
+  }
+
+ private:
+  void visit(const element& value) {
+    switch (value.type()) {
+      case element_type::OBJECT: {
+        simdjson::dom::object members = value.get_object().value();
+        for (auto member : members) {
+          size_t name_mark = name_.size(), path_mark = path_.size();
+          name_ += '_';
+          append_sanitised(name_, member.key);
+          path_ += '.';
+          path_ += member.key;
+          visit(member.value);
+          name_.resize(name_mark);
+          path_.resize(path_mark);
+        }
+        return;
+      }
+      case element_type::ARRAY:
+        return emit(LegacySuffix::kString,
+                    [&](JsonWriter& w) { write_string(w, simdjson::minify(value)); });
+      case element_type::STRING: {
+        std::string_view text = value.get_string().value();
+        if (auto time = parse_iso8601(text)) {
+          return emit(LegacySuffix::kDateTime,
+                      [&](JsonWriter& w) { write_string(w, format_iso8601(*time)); });
+        }
+        LegacySuffix suffix = looks_like_guid(text) ? LegacySuffix::kGuid : LegacySuffix::kString;
+        return emit(suffix, [&](JsonWriter& w) { write_string(w, text); });
+      }
+      case element_type::INT64:
+        return emit(LegacySuffix::kReal,
+                    [&](JsonWriter& w) { w.Int64(value.get_int64().value()); });
+      case element_type::UINT64:
+        return emit(LegacySuffix::kReal,
+                    [&](JsonWriter& w) { w.Uint64(value.get_uint64().value()); });
+      case element_type::DOUBLE:
+        return emit(LegacySuffix::kReal,
+                    [&](JsonWriter& w) { w.Double(value.get_double().value()); });
+      case element_type::BOOL:
+        return emit(LegacySuffix::kBoolean,
+                    [&](JsonWriter& w) { w.Bool(value.get_bool().value()); });
+      case element_type::NULL_VALUE:
+        return;  // the Data Collector API omits nulls too
+    }
+  }
+
+  template <typename WriteValue>
+  void emit(LegacySuffix suffix, WriteValue write_value) {
+    size_t mark = name_.size();
+    name_ += legacy_suffix(suffix);
+    bool fresh = used_.insert(name_).second;
+    const auto& declared = declared_columns();
+    if (fresh && declared.contains(name_)) {
+      write_key(row_, name_);
+      write_value(row_);
+    } else {
+      if (!extra_open_) {
+        extra_.StartObject();
+        extra_open_ = true;
+      }
+      // Two keys can flatten to one name ("a-b" and "a_b"); the later keeps its dotted path.
+      write_key(extra_, fresh ? std::string_view(name_) : std::string_view(path_));
+      write_value(extra_);
+    }
+    name_.resize(mark);
+  }
+
+  JsonWriter& row_;
+  std::string extra_json_;
+  StringSink extra_sink_;
+  JsonWriter extra_;
+  bool extra_open_ = false;
+  std::string name_;
+  std::string path_;
+  std::unordered_set<std::string> used_;
+};
+
+}  // namespace
+
+std::string_view legacy_suffix(LegacySuffix suffix) {
+  switch (suffix) {
+    case LegacySuffix::kString:
+      return "_s";
+    case LegacySuffix::kReal:
+      return "_d";
+    case LegacySuffix::kBoolean:
+      return "_b";
+    case LegacySuffix::kDateTime:
+      return "_t";
+    case LegacySuffix::kGuid:
+      return "_g";
+  }
+  return "_s";
+}
+
+std::span<const Column> LegacySchema::columns() const {
+  return kColumns;
+}
+
+void LegacySchema::write_row(const Finding& f, const Enrichment& e, std::string& out) const {
+  StringSink sink(out);
+  JsonWriter w(sink);
+  w.StartObject();
+  write_key(w, "TimeGenerated");
+  write_string(w, format_iso8601(f.updated_at));
+  write_key(w, "Severity");
+  w.Double(f.severity);
+  write_key(w, "SeverityLabel_s");
+  write_string(w, e.severity_label);
+  if (!e.threat_purpose.empty()) {
+    write_key(w, "ThreatPurpose_s");
+    write_string(w, e.threat_purpose);
+  }
+  if (!e.tactics.empty()) {
+    write_key(w, "Tactics_s");
+    write_string(w, e.tactics);
+  }
+  if (!e.techniques.empty()) {
+    write_key(w, "Techniques_s");
+    write_string(w, e.techniques);
+  }
+  Flattener flat(w);
+  for (auto member : f.root) flat.field(member.key, member.value);
+  flat.finish();
+  w.EndObject();
+}
+
+}  // namespace gd2s

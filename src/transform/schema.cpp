@@ -1,0 +1,65 @@
+#include "transform/schema.h"
+
+#include "transform/json_writer.h"
+#include "transform/legacy_schema.h"
+#include "transform/native_schema.h"
+
+namespace gd2s {
+
+std::string_view column_type_name(ColumnType type) {
+  switch (type) {
+    case ColumnType::kString:
+      return "string";
+    case ColumnType::kInt:
+      return "int";
+    case ColumnType::kLong:
+      return "long";
+    case ColumnType::kReal:
+      return "real";
+    case ColumnType::kBoolean:
+      return "boolean";
+    case ColumnType::kDateTime:
+      return "datetime";
+    case ColumnType::kDynamic:
+      return "dynamic";
+  }
+  return "string";
+}
+
+SchemaPtr make_schema(std::string_view name) {
+  if (name == "native") return std::make_unique<NativeSchema>();
+  if (name == "legacy") return std::make_unique<LegacySchema>();
+  return nullptr;
+}
+
+std::vector<std::string_view> schema_names() {
+  return {"native", "legacy"};
+}
+
+std::string schema_to_json(const Schema& schema) {
+  std::string out;
+  StringSink sink(out);
+  JsonWriter w(sink);
+  w.StartObject();
+  write_key(w, "name");
+  write_string(w, schema.name());
+  write_key(w, "table");
+  write_string(w, schema.table());
+  write_key(w, "columns");
+  w.StartArray();
+  for (const Column& column : schema.columns()) {
+    w.StartObject();
+    write_key(w, "name");
+    write_string(w, column.name);
+    write_key(w, "type");
+    write_string(w, column_type_name(column.type));
+    write_key(w, "description");
+    write_string(w, column.description);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return out;
+}
+
+}  // namespace gd2s

@@ -1,0 +1,50 @@
+#pragma once
+// A table schema: its columns (the single source of truth from which `gd2sentinel schema` and
+// the Azure templates are generated) and how a finding becomes one row of it.
+
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/finding.h"
+#include "transform/enrich.h"
+
+namespace gd2s {
+
+/// Column types as Azure Monitor names them in DCR stream declarations and tables.
+enum class ColumnType { kString, kInt, kLong, kReal, kBoolean, kDateTime, kDynamic };
+
+std::string_view column_type_name(ColumnType type);
+
+struct Column {
+  std::string_view name;
+  ColumnType type;
+  std::string_view description;
+};
+
+class Schema {
+ public:
+  virtual ~Schema() = default;
+  /// "native" or "legacy".
+  virtual std::string_view name() const = 0;
+  /// The Log Analytics table the rows are for.
+  virtual std::string_view table() const = 0;
+  virtual std::span<const Column> columns() const = 0;
+  /// Appends one row (a JSON object whose keys are column names) to `out`.
+  virtual void write_row(const Finding& finding, const Enrichment& enrichment,
+                         std::string& out) const = 0;
+};
+
+using SchemaPtr = std::unique_ptr<Schema>;
+
+/// The schema of that name, or nullptr.
+SchemaPtr make_schema(std::string_view name);
+/// Names accepted by make_schema.
+std::vector<std::string_view> schema_names();
+
+/// The columns as JSON: {"name":…,"table":…,"columns":[{"name":…,"type":…,"description":…}]}.
+std::string schema_to_json(const Schema& schema);
+
+}  // namespace gd2s
