@@ -1,0 +1,45 @@
+#pragma once
+// Helpers shared by the tests: temporary folders, files, gzip, and running the binary.
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace gd2s::test {
+
+/// A fresh folder under the system temp dir, removed with everything in it at the end.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+std::string read_file(const std::string& path);
+void write_file(const std::string& path, const std::string& content);
+std::vector<std::string> read_lines(const std::string& path);
+
+/// gzip-compresses `data` as one member.
+std::string gzip(const std::string& data);
+
+/// Where the project and the shared test data are.
+std::string source_dir();
+std::string shared_testdata();
+bool have_shared_testdata();
+std::string binary();
+
+/// Runs the binary with `args`; captures stdout and stderr; returns the exit status.
+struct ProcessResult {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+ProcessResult run_binary(const std::vector<std::string>& args);
+
+}  // namespace gd2s::test

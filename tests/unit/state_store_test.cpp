@@ -1,0 +1,74 @@
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include "state/sqlite_store.h"
+#include "support/test_support.h"
+
+namespace gd2s {
+namespace {
+
+TEST(SqliteStateStore, MigratesANewDatabaseToTheLatestSchemaInWalMode) {
+  test::TempDir dir;
+  SqliteStateStore store(dir.file("state.db"));
+  EXPECT_EQ(store.schema_version(), SqliteStateStore::latest_schema_version());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(dir.file("state.db").c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &stmt, nullptr);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)), "wal");
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+}
+
+TEST(SqliteStateStore, RefusesADatabaseFromANewerBuild) {
+  test::TempDir dir;
+  { SqliteStateStore store(dir.file("state.db")); }
+  sqlite3* db = nullptr;
+  sqlite3_open(dir.file("state.db").c_str(), &db);
+  sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  try {
+    SqliteStateStore store(dir.file("state.db"));
+    FAIL() << "expected StateError";
+  } catch (const StateError& e) {
+    EXPECT_NE(std::string(e.what()).find("has schema version 99, newer than this build knows"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(SqliteStateStore, CheckpointsSurviveReopening) {
+  test::TempDir dir;
+  {
+    SqliteStateStore store(dir.file("state.db"));
+    EXPECT_FALSE(store.checkpoint("files", "/a"));
+    store.save_checkpoint({"files", "/a", "10:20", 10, CheckpointStatus::kPartial, 7, now_utc()});
+    store.save_checkpoint({"files", "/a", "10:20", 10, CheckpointStatus::kDone, 9, now_utc()});
+  }
+  SqliteStateStore store(dir.file("state.db"));
+  auto cp = store.checkpoint("files", "/a");
+  ASSERT_TRUE(cp);
+  EXPECT_EQ(cp->version, "10:20");
+  EXPECT_EQ(cp->status, CheckpointStatus::kDone);
+  EXPECT_EQ(cp->records_committed, 9u);
+  EXPECT_FALSE(store.checkpoint("s3_listing", "/a"));
+}
+
+TEST(SqliteStateStore, RemembersDeliveredVersionsWithinAWindow) {
+  test::TempDir dir;
+  SqliteStateStore store(dir.file("state.db"));
+  FindingVersion v{"f1", "2026-01-01T00:00:00.000Z"};
+  Timestamp t0 = now_utc();
+  std::vector<FindingVersion> versions{v};
+  store.remember_delivered(versions, t0);
+  EXPECT_TRUE(store.delivered_since(v, t0 - std::chrono::hours(1)));
+  EXPECT_FALSE(store.delivered_since(v, t0 + std::chrono::hours(1)));
+  EXPECT_FALSE(
+      store.delivered_since({"f1", "2026-01-02T00:00:00.000Z"}, t0 - std::chrono::hours(1)));
+  EXPECT_EQ(store.forget_delivered_before(t0 + std::chrono::seconds(1)), 1u);
+  EXPECT_FALSE(store.delivered_since(v, t0 - std::chrono::hours(1)));
+}
+
+}  // namespace
+}  // namespace gd2s
