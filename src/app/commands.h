@@ -19,5 +19,6 @@ struct RunOptions {
 int run_command(const RunOptions& options);
 int validate_config_command(const std::string& config_path);
 int schema_command(const std::string& name, const std::string& format);
+int mitre_command(const std::string& format);
 
 }  // namespace gd2s

@@ -29,6 +29,11 @@ int main(int argc, char** argv) {
   schema_cmd->add_option("--format", schema_format, "json or text")
       ->check(CLI::IsMember({"json", "text"}));
 
+  std::string mitre_format = "text";
+  auto* mitre_cmd = app.add_subcommand("mitre", "Print the MITRE ATT&CK mapping of finding types");
+  mitre_cmd->add_option("--format", mitre_format, "text, or kql (the parser function's step)")
+      ->check(CLI::IsMember({"text", "kql"}));
+
   auto* version_cmd = app.add_subcommand("version", "Print the version");
 
   try {
@@ -41,6 +46,7 @@ int main(int argc, char** argv) {
   if (*run_cmd) return gd2s::run_command(run);
   if (*validate_cmd) return gd2s::validate_config_command(validate_path);
   if (*schema_cmd) return gd2s::schema_command(schema_name, schema_format);
+  if (*mitre_cmd) return gd2s::mitre_command(mitre_format);
   if (*version_cmd) {
     std::printf("gd2sentinel %s\n", gd2s::kVersion);
     return gd2s::kExitOk;

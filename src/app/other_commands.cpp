@@ -4,6 +4,7 @@
 
 #include "app/commands.h"
 #include "app/config.h"
+#include "transform/mitre.h"
 #include "transform/schema.h"
 
 namespace gd2s {
@@ -36,6 +37,19 @@ int schema_command(const std::string& name, const std::string& format) {
                   column_type_name(column.type).data(), static_cast<int>(column.description.size()),
                   column.description.data());
   }
+  return kExitOk;
+}
+
+int mitre_command(const std::string& format) {
+  if (format == "kql") {
+    std::fputs(mitre_rules_as_kql().c_str(), stdout);
+    return kExitOk;
+  }
+  std::printf("%-50s %-60s %s\n", "finding type", "tactics", "techniques");
+  for (const MitreRule& rule : mitre_rules())
+    std::printf("%-50.*s %-60.*s %.*s\n", static_cast<int>(rule.type_glob.size()),
+                rule.type_glob.data(), static_cast<int>(rule.tactics.size()), rule.tactics.data(),
+                static_cast<int>(rule.techniques.size()), rule.techniques.data());
   return kExitOk;
 }
 

@@ -77,11 +77,13 @@ Enrichment enrich(const Finding& finding) {
   out.band = severity_band(finding.severity);
   out.severity_label = severity_label(out.band);
   out.threat_purpose = split_finding_type(finding.type).threat_purpose;
-  if (out.threat_purpose == "AttackSequence") {
-    read_sequence_mitre(finding.description, out);
-  } else if (const MitreRule* rule = mitre_rule_for(finding.type)) {
-    out.tactics = rule->tactics;
-    out.techniques = rule->techniques;
+  // Attack sequences say which tactics and techniques GuardDuty saw; the table is the fallback.
+  if (out.threat_purpose == "AttackSequence") read_sequence_mitre(finding.description, out);
+  if (out.tactics.empty()) {
+    if (const MitreRule* rule = mitre_rule_for(finding.type)) {
+      out.tactics = rule->tactics;
+      out.techniques = rule->techniques;
+    }
   }
   return out;
 }

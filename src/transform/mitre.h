@@ -3,6 +3,7 @@
 // tactic) refined by §12.6 (CTID technique mappings). First matching rule wins.
 
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace gd2s {
@@ -17,5 +18,14 @@ std::span<const MitreRule> mitre_rules();
 
 /// The rule for a finding type; nullptr when none applies (Policy, Object, unknown purposes).
 const MitreRule* mitre_rule_for(std::string_view finding_type);
+
+}  // namespace gd2s
+
+namespace gd2s {
+
+/// The rules as the KQL `| extend _M = case(...)` step of the GuardDutyFindings parser:
+/// each glob becomes an anchored `ActivityType matches regex`, each result a
+/// dynamic({"ta": [tactics], "te": [techniques]}).
+std::string mitre_rules_as_kql();
 
 }  // namespace gd2s

@@ -79,25 +79,31 @@ TEST(Enrich, MapsEachThreatPurposeToSentinelTactics) {
     const char* techniques;
   } cases[] = {
       {"UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS",
-       "CredentialAccess,Exfiltration", "T1552.005"},
-      {"UnauthorizedAccess:EC2/SSHBruteForce", "InitialAccess,CredentialAccess", "T1110"},
+       "CredentialAccess,InitialAccess,Persistence,PrivilegeEscalation,DefenseEvasion",
+       "T1552.005,T1078.004"},
+      {"UnauthorizedAccess:EC2/SSHBruteForce", "CredentialAccess", "T1110"},
       {"Backdoor:EC2/C&CActivity.B!DNS", "CommandAndControl", "T1071"},
       {"Backdoor:EC2/DenialOfService.Tcp", "Impact", "T1498"},
       {"Trojan:EC2/DGADomainRequest.B", "CommandAndControl", "T1568.002"},
-      {"Trojan:EC2/DropPoint!DNS", "Exfiltration,CommandAndControl", "T1071"},
-      {"Stealth:IAMUser/CloudTrailLoggingDisabled", "DefenseEvasion", "T1562"},
-      {"Recon:EC2/PortProbeUnprotectedPort", "Discovery,Reconnaissance", "T1046,T1595"},
+      {"Trojan:EC2/DropPoint!DNS", "Exfiltration,CommandAndControl", "T1041,T1071"},
+      {"Stealth:IAMUser/CloudTrailLoggingDisabled", "DefenseEvasion", "T1562.008"},
+      {"Stealth:IAMUser/PasswordPolicyChange", "DefenseEvasion", "T1562"},
+      {"Recon:EC2/PortProbeUnprotectedPort", "Reconnaissance,PreAttack", "T1595"},
+      {"Recon:IAMUser/MaliciousIPCaller", "Discovery", "T1526"},
       {"PenTest:IAMUser/KaliLinux", "Discovery", "T1580"},
-      {"Policy:IAMUser/RootCredentialUsage", "InitialAccess,PrivilegeEscalation", "T1078"},
+      {"Policy:IAMUser/RootCredentialUsage",
+       "InitialAccess,Persistence,PrivilegeEscalation,DefenseEvasion", "T1078.004"},
       {"Policy:S3/BucketBlockPublicAccessDisabled", "", ""},
       {"Behavior:EC2/NetworkPortUnusual", "CommandAndControl", "T1571"},
-      {"Exfiltration:S3/AnomalousBehavior", "Exfiltration,Collection", "T1530"},
-      {"Impact:S3/AnomalousBehavior.Delete", "Impact", "T1485"},
-      {"Persistence:IAMUser/AnomalousBehavior", "Persistence", "T1098"},
-      {"Execution:Runtime/ReverseShell", "Execution", "T1059"},
+      {"Exfiltration:S3/AnomalousBehavior", "Exfiltration,Collection", "T1537,T1530"},
+      {"Impact:S3/AnomalousBehavior.Delete", "Impact", "T1485,T1565.001"},
+      {"Persistence:IAMUser/AnomalousBehavior", "Persistence,PrivilegeEscalation", "T1098"},
+      {"Execution:Runtime/ReverseShell", "Execution,CommandAndControl", "T1059"},
+      {"Execution:Kubernetes/ExecInKubeSystemPod", "Execution", ""},
       {"Object:S3/MaliciousFile", "", ""},
       {"Unheard:EC2/Something", "", ""},
   };
+
   for (const Case& c : cases) {
     Enrichment e = enrich_type(c.type);
     EXPECT_EQ(e.tactics, c.tactics) << c.type;
@@ -109,7 +115,7 @@ TEST(Enrich, EveryRuleUsesValidSentinelTacticsAndTechniqueIds) {
   const std::set<std::string> valid = {
       "InitialAccess",     "Execution", "Persistence",     "PrivilegeEscalation", "DefenseEvasion",
       "CredentialAccess",  "Discovery", "LateralMovement", "Collection",          "Exfiltration",
-      "CommandAndControl", "Impact",    "Reconnaissance",  "ResourceDevelopment"};
+      "CommandAndControl", "Impact",    "Reconnaissance",  "ResourceDevelopment", "PreAttack"};
   for (const MitreRule& rule : mitre_rules()) {
     std::string tactics(rule.tactics);
     for (size_t pos = 0; pos < tactics.size();) {
@@ -139,6 +145,25 @@ TEST(Enrich, ReadsAttackSequenceTacticsAndTechniquesFromTheDescription) {
   EXPECT_EQ(e.severity_label, "Critical");
   EXPECT_EQ(e.tactics, "Persistence,PrivilegeEscalation,DefenseEvasion");
   EXPECT_EQ(e.techniques, "T1562.008,T1098");
+}
+
+}  // namespace
+}  // namespace gd2s
+
+namespace gd2s {
+namespace {
+
+TEST(Mitre, RendersTheRulesAsTheParsersKqlStep) {
+  std::string kql = mitre_rules_as_kql();
+  EXPECT_EQ(kql.rfind("| extend _M = case(\n", 0), 0u);
+  EXPECT_NE(kql.find("    ActivityType matches regex @\"BruteForce\", dynamic({\"ta\": "
+                     "[\"CredentialAccess\"], \"te\": [\"T1110\"]}),\n"),
+            std::string::npos);
+  EXPECT_NE(kql.find("ActivityType matches regex @\"^UnauthorizedAccess:EC2/"
+                     "MaliciousIPCaller\\.Custom$\""),
+            std::string::npos);
+  EXPECT_NE(kql.find("ActivityType matches regex @\"^Recon:IAMUser/\""), std::string::npos);
+  EXPECT_TRUE(kql.ends_with("    dynamic({\"ta\": [], \"te\": []}))\n"));
 }
 
 }  // namespace

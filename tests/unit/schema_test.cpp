@@ -87,7 +87,7 @@ TEST(LegacySchema, FlattensLikeTheDataCollectorApi) {
   EXPECT_EQ(double(o["Severity"]), 2.9);
   EXPECT_EQ(std::string_view(o["SeverityLabel_s"]), "Low");
   EXPECT_EQ(std::string_view(o["ThreatPurpose_s"]), "UnauthorizedAccess");
-  EXPECT_EQ(std::string_view(o["Tactics_s"]), "InitialAccess,CredentialAccess");
+  EXPECT_EQ(std::string_view(o["Tactics_s"]), "CredentialAccess");
   EXPECT_EQ(std::string_view(o["type_s"]), "UnauthorizedAccess:EC2/SSHBruteForce");
   EXPECT_EQ(std::string_view(o["title_s"]), "SSH brute force");
   EXPECT_EQ(std::string_view(o["resource_resourceType_s"]), "Instance");
