@@ -9,8 +9,12 @@ find_package(SQLite3 REQUIRED)
 find_package(ZLIB REQUIRED)
 find_package(RapidJSON REQUIRED)
 find_package(OpenSSL REQUIRED)
+find_package(CURL REQUIRED)
+find_package(PkgConfig REQUIRED)
 if(GD2S_BUILD_TESTS)
   find_package(GTest REQUIRED)
+  # cpp-httplib: loopback servers in the tests (Debian builds it with OpenSSL and zlib).
+  pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 endif()
 
 # Debian's RapidJSON config exports variables, not a target.
