@@ -11,6 +11,8 @@ find_package(RapidJSON REQUIRED)
 find_package(OpenSSL REQUIRED)
 find_package(CURL REQUIRED)
 find_package(PkgConfig REQUIRED)
+find_package(pugixml REQUIRED)
+pkg_check_modules(INIH REQUIRED IMPORTED_TARGET inih)
 if(GD2S_BUILD_TESTS)
   find_package(GTest REQUIRED)
   # cpp-httplib: loopback servers in the tests (Debian builds it with OpenSSL and zlib).

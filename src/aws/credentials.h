@@ -26,11 +26,20 @@ class CredentialsError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// A provider that is not set up here (its variables or files are absent): the chain moves on.
+class CredentialsUnavailable : public CredentialsError {
+ public:
+  using CredentialsError::CredentialsError;
+};
+
 class CredentialProvider {
  public:
   virtual ~CredentialProvider() = default;
-  /// Current credentials, refreshed as needed. Throws CredentialsError.
+  /// Current credentials, refreshed as needed. Throws CredentialsUnavailable when this provider
+  /// is not set up, CredentialsError when it is but fails.
   virtual AwsCredentials credentials() = 0;
+  /// "environment", "profile default", "web identity", ... for messages.
+  virtual std::string name() const = 0;
 };
 
 using CredentialProviderPtr = std::shared_ptr<CredentialProvider>;

@@ -10,6 +10,7 @@
 
 #include "http/curl_client.h"
 #include "http/retry.h"
+#include "support/loopback_server.h"
 #include "support/test_support.h"
 
 namespace gd2s::http {
@@ -17,32 +18,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// An httplib server on 127.0.0.1 and an ephemeral port, running on its own thread.
-template <typename ServerType = httplib::Server>
-class Loopback {
- public:
-  template <typename... Args>
-  explicit Loopback(Args&&... args) : server_(std::forward<Args>(args)...) {}
-  ~Loopback() { stop(); }
-  ServerType& server() { return server_; }
-  void start() {
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  void stop() {
-    server_.stop();
-    if (thread_.joinable()) thread_.join();
-  }
-  std::string url(const std::string& scheme = "http") const {
-    return scheme + "://127.0.0.1:" + std::to_string(port_);
-  }
-
- private:
-  ServerType server_;
-  int port_ = 0;
-  std::thread thread_;
-};
+using test::Loopback;
 
 TEST(CurlClient, SendsMethodHeadersAndBodyAndReadsTheResponse) {
   Loopback<> lo;

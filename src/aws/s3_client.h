@@ -1,0 +1,95 @@
+#pragma once
+// The S3 calls gd2sentinel makes: ListObjectsV2 and GetObject (streamed, resumable).
+
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+#include "aws/credentials.h"
+#include "aws/endpoints.h"
+#include "decode/byte_stream.h"
+#include "http/http_client.h"
+#include "http/retry.h"
+
+namespace gd2s::aws {
+
+struct S3Object {
+  std::string key;
+  std::string etag;  // as S3 returns it, quotes included
+  uint64_t size = 0;
+  std::string last_modified;
+};
+
+struct ListRequest {
+  std::string bucket;
+  std::string prefix;
+  std::string delimiter;
+  std::string start_after;
+  std::string continuation_token;
+  int max_keys = 1000;
+};
+
+struct ListPage {
+  std::vector<S3Object> objects;
+  std::vector<std::string> common_prefixes;
+  std::string next_continuation_token;
+  bool truncated = false;
+};
+
+/// An S3 error response, with what it means and what to do in the message.
+class S3Error : public std::runtime_error {
+ public:
+  S3Error(long status, std::string code, const std::string& message)
+      : std::runtime_error(message), status_(status), code_(std::move(code)) {}
+  long status() const { return status_; }
+  const std::string& code() const { return code_; }
+
+ private:
+  long status_;
+  std::string code_;
+};
+
+struct S3Settings {
+  std::string region;
+  EndpointOverrides endpoints;
+  bool path_style = false;
+  http::Backoff backoff;  // for throttling, 5xx and connection errors
+};
+
+class S3Client {
+ public:
+  S3Client(http::HttpClientPtr http, CredentialProviderPtr credentials, S3Settings settings);
+
+  /// One page of ListObjectsV2 (encoding-type=url, keys decoded). Throws S3Error, HttpError.
+  ListPage list_objects_v2(const ListRequest& request, std::stop_token stop = {});
+
+  /// The object's bytes as a stream that resumes with a Range request (If-Match on `etag`)
+  /// when the connection breaks; TransportError when it cannot. Throws S3Error on refusal
+  /// (NoSuchKey, AccessDenied, PreconditionFailed when the object changed).
+  std::unique_ptr<ByteStream> get_object(const std::string& bucket, const std::string& key,
+                                         const std::string& etag, std::stop_token stop = {});
+
+  /// The signed request for an S3 call (exposed for the resumable stream and tests).
+  http::Request signed_request(const std::string& method, const std::string& bucket,
+                               const std::string& key, const std::string& query,
+                               http::Headers extra_headers);
+
+  http::HttpClient& http() { return *http_; }
+
+ private:
+  std::string object_url(const std::string& bucket, const std::string& key) const;
+
+  http::HttpClientPtr http_;
+  CredentialProviderPtr credentials_;
+  S3Settings settings_;
+  std::string endpoint_;
+};
+
+/// S3's XML error body → S3Error with a plain cause and the fix for the common ones.
+S3Error s3_error(long status, const std::string& body, const std::string& operation,
+                 const std::string& resource);
+
+}  // namespace gd2s::aws
