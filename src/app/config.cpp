@@ -5,12 +5,13 @@
 #include <sstream>
 
 #include "app/config_reader.h"
+#include "core/time.h"
 #include "transform/schema.h"
 
 namespace gd2s {
 namespace {
 
-constexpr std::string_view kSources[] = {"files"};
+constexpr std::string_view kSources[] = {"files", "s3_listing"};
 constexpr std::string_view kSinks[] = {"file"};
 constexpr std::string_view kLogLevels[] = {"trace", "debug", "info", "warn", "error"};
 constexpr std::string_view kLogFormats[] = {"text", "json"};
@@ -39,6 +40,85 @@ void read_files_source(const toml::table& table, Config& config, std::vector<Con
   config.files_source = std::move(files);
 }
 
+bool is_date(const std::string& text) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return false;
+  return parse_iso8601(text + "T00:00:00Z").has_value();
+}
+
+void read_s3_listing(const toml::table& table, Config& config, std::vector<ConfigIssue>& issues) {
+  TableReader r(table, "source.s3_listing", issues);
+  S3ListingConfig s3;
+  r.read("bucket", s3.bucket);
+  r.read("prefix", s3.prefix);
+  r.read("region", s3.region);
+  r.read("interval", s3.interval);
+  r.read("since", s3.since);
+  r.read("accounts", s3.accounts);
+  r.read("regions", s3.regions);
+  std::string shard = "0/1";
+  r.read("shard", shard);
+  r.read("max_concurrent_objects", s3.max_concurrent_objects);
+  if (s3.bucket.empty()) r.issue("bucket", "is required: the bucket GuardDuty exports findings to");
+  if (s3.region.empty()) r.issue("region", "is required: the bucket's AWS Region, e.g. \"eu-west-1\"");
+  if (!s3.since.empty() && !is_date(s3.since))
+    r.issue("since", "must be a date such as \"2026-01-01\", not \"" + s3.since + "\"");
+  for (const std::string& account : s3.accounts)
+    if (account.size() != 12 || account.find_first_not_of("0123456789") != std::string::npos)
+      r.issue("accounts", "\"" + account + "\" is not a 12-digit AWS account id");
+  size_t slash = shard.find('/');
+  unsigned long index = 0, count = 0;
+  bool shard_ok = slash != std::string::npos && slash > 0 && slash + 1 < shard.size() &&
+                  shard.find_first_not_of("0123456789/") == std::string::npos;
+  if (shard_ok) {
+    index = std::stoul(shard.substr(0, slash));
+    count = std::stoul(shard.substr(slash + 1));
+    shard_ok = count >= 1 && index < count && count <= 1024;
+  }
+  if (!shard_ok)
+    r.issue("shard", "must be \"i/N\" with 0 <= i < N <= 1024 (this instance's share of the keys), not \"" + shard + "\"");
+  s3.shard_index = static_cast<uint32_t>(index);
+  s3.shard_count = static_cast<uint32_t>(std::max(1ul, count));
+  if (s3.max_concurrent_objects < 1 || s3.max_concurrent_objects > 256)
+    r.issue("max_concurrent_objects", "must be between 1 and 256");
+  if (s3.interval < std::chrono::seconds(1)) r.issue("interval", "must be at least 1s");
+  r.finish();
+  config.s3_listing_source = std::move(s3);
+}
+
+void read_aws(const toml::table& table, Config& config, std::vector<ConfigIssue>& issues) {
+  TableReader r(table, "aws", issues);
+  AwsConfig& aws = config.aws;
+  r.read("profile", aws.profile);
+  r.read("role_arn", aws.role_arn);
+  r.read("external_id", aws.external_id);
+  r.read("s3_endpoint", aws.s3_endpoint);
+  r.read("sqs_endpoint", aws.sqs_endpoint);
+  r.read("sts_endpoint", aws.sts_endpoint);
+  r.read("guardduty_endpoint", aws.guardduty_endpoint);
+  r.read("s3_path_style", aws.s3_path_style);
+  if (!aws.role_arn.empty() && !aws.role_arn.starts_with("arn:"))
+    r.issue("role_arn", "must be a role ARN, e.g. \"arn:aws:iam::111122223333:role/gd2sentinel\"");
+  for (const auto& [key, value] : {std::pair{"s3_endpoint", &aws.s3_endpoint},
+                                    std::pair{"sqs_endpoint", &aws.sqs_endpoint},
+                                    std::pair{"sts_endpoint", &aws.sts_endpoint},
+                                    std::pair{"guardduty_endpoint", &aws.guardduty_endpoint}}) {
+    if (!value->empty() && !value->starts_with("https://") && !value->starts_with("http://"))
+      r.issue(key, "must be a URL starting with https:// (or http:// for a local stand-in)");
+  }
+  r.finish();
+}
+
+void read_http(const toml::table& table, Config& config, std::vector<ConfigIssue>& issues) {
+  TableReader r(table, "http", issues);
+  HttpConfig& http = config.http;
+  r.read("ca_file", http.ca_file);
+  r.read("verify_tls", http.verify_tls);
+  r.read("proxy", http.proxy);
+  r.read("connect_timeout", http.connect_timeout);
+  r.read("timeout", http.timeout);
+  r.finish();
+}
+
 void read_transform(const toml::table& table, Config& config, std::vector<ConfigIssue>& issues) {
   TableReader r(table, "transform", issues);
   TransformConfig& t = config.transform;
@@ -64,6 +144,12 @@ void read_path_table(const toml::table& table, std::string prefix, Options& opti
   r.finish();
 }
 
+std::string join(std::span<const std::string_view> names) {
+  std::string out;
+  for (std::string_view name : names) out += (out.empty() ? "" : ", ") + std::string(name);
+  return out;
+}
+
 // [source.*] and [sink.*]: exactly one of the known kinds.
 template <typename ReadKind>
 void read_one_of(const toml::table& root, TableReader& top, std::string_view section,
@@ -74,9 +160,7 @@ void read_one_of(const toml::table& root, TableReader& top, std::string_view sec
     if (root.get(section) == nullptr)
       issues.push_back(ConfigIssue{std::string(section), 0,
                                    "is required: add one [" + std::string(section) +
-                                       ".<kind>] "
-                                       "table (kinds: " +
-                                       std::string(kinds[0]) + ")"});
+                                       ".<kind>] table (kinds: " + join(kinds) + ")"});
     return;
   }
   TableReader r(*table, std::string(section), issues);
@@ -103,15 +187,22 @@ Config build(const toml::table& root, const std::string& file) {
   std::vector<ConfigIssue> issues;
   TableReader top(root, "", issues);
 
-  read_one_of(root, top, "source", kSources, issues, [&](std::string_view, const toml::table& t) {
-    read_files_source(t, config, issues);
-  });
+  read_one_of(root, top, "source", kSources, issues,
+              [&](std::string_view kind, const toml::table& t) {
+                if (kind == "files") {
+                  read_files_source(t, config, issues);
+                } else {
+                  read_s3_listing(t, config, issues);
+                }
+              });
   read_one_of(root, top, "sink", kSinks, issues, [&](std::string_view, const toml::table& t) {
     FileSinkConfig sink;
     read_path_table(t, "sink.file", sink, issues);
     config.file_sink = sink;
   });
   if (const toml::table* t = sub_table(top, root, "transform")) read_transform(*t, config, issues);
+  if (const toml::table* t = sub_table(top, root, "aws")) read_aws(*t, config, issues);
+  if (const toml::table* t = sub_table(top, root, "http")) read_http(*t, config, issues);
   if (const toml::table* t = sub_table(top, root, "dead_letter"))
     read_path_table(*t, "dead_letter", config.dead_letter, issues);
   if (const toml::table* t = sub_table(top, root, "state"))

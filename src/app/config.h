@@ -17,6 +17,38 @@ struct FilesSourceConfig {
   std::vector<std::string> include{"*.json", "*.jsonl", "*.ndjson", "*.gz"};
 };
 
+struct S3ListingConfig {
+  std::string bucket;
+  std::string prefix;
+  std::string region;
+  Duration interval = std::chrono::seconds(60);
+  std::string since;
+  std::vector<std::string> accounts;
+  std::vector<std::string> regions;
+  uint32_t shard_index = 0;
+  uint32_t shard_count = 1;
+  int64_t max_concurrent_objects = 8;
+};
+
+struct AwsConfig {
+  std::string profile;
+  std::string role_arn;
+  std::string external_id;
+  std::string s3_endpoint;
+  std::string sqs_endpoint;
+  std::string sts_endpoint;
+  std::string guardduty_endpoint;
+  bool s3_path_style = false;
+};
+
+struct HttpConfig {
+  std::string ca_file;
+  bool verify_tls = true;
+  std::string proxy;
+  Duration connect_timeout = std::chrono::seconds(10);
+  Duration timeout = std::chrono::seconds(60);
+};
+
 struct TransformConfig {
   std::string schema = "native";
   FilterOptions filter;
@@ -43,6 +75,9 @@ struct LogConfig {
 struct Config {
   std::string file;  // where it was read from
   std::optional<FilesSourceConfig> files_source;
+  std::optional<S3ListingConfig> s3_listing_source;
+  AwsConfig aws;
+  HttpConfig http;
   TransformConfig transform;
   std::optional<FileSinkConfig> file_sink;
   DeadLetterConfig dead_letter;

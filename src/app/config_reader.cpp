@@ -113,6 +113,16 @@ void TableReader::read(std::string_view key, double& out) {
   }
 }
 
+void TableReader::read(std::string_view key, int64_t& out) {
+  const toml::node* node = lookup(key);
+  if (node == nullptr) return;
+  if (node->is_integer()) {
+    out = node->value<int64_t>().value_or(out);
+  } else {
+    issue(key, std::string("must be a whole number, not ") + toml_type_name(*node));
+  }
+}
+
 void TableReader::read(std::string_view key, std::vector<std::string>& out) {
   const toml::node* node = lookup(key);
   if (node == nullptr) return;

@@ -26,6 +26,7 @@ class TableReader {
   void read(std::string_view key, std::string& out);
   void read(std::string_view key, bool& out);
   void read(std::string_view key, double& out);
+  void read(std::string_view key, int64_t& out);
   void read(std::string_view key, std::vector<std::string>& out);
   void read(std::string_view key, Duration& out);
   /// A string that must be one of `allowed`.

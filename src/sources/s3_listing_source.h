@@ -1,0 +1,79 @@
+#pragma once
+// [source.s3_listing]: walks [prefix/]AWSLogs/<account>/GuardDuty/<region>/YYYY/MM/DD/ with
+// ListObjectsV2 and reads each object once. Every object's state (ETag, size, status, records
+// committed) is kept in the state store — never a single timestamp — so a restart neither
+// re-reads committed objects nor skips objects that share a LastModified second; a half-done
+// object resumes after its committed records; a changed ETag is read again.
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "aws/s3_client.h"
+#include "core/duration.h"
+#include "sources/source.h"
+#include "state/state_store.h"
+
+namespace gd2s {
+
+struct S3ListingOptions {
+  std::string bucket;
+  std::string prefix;  // what comes before AWSLogs/
+  Duration interval = std::chrono::seconds(60);
+  std::string since;  // "YYYY-MM-DD": date folders before it are skipped; empty for all
+  std::vector<std::string> accounts;  // empty: all found
+  std::vector<std::string> regions;   // empty: all found
+  uint32_t shard_index = 0;
+  uint32_t shard_count = 1;
+  size_t max_concurrent_objects = 8;
+  bool once = false;  // one pass, then end when everything listed is committed
+};
+
+/// Whether `key` belongs to shard `index` of `count` (a stable hash, the same in every process).
+bool in_shard(std::string_view key, uint32_t index, uint32_t count);
+
+class S3ListingSource final : public Source {
+ public:
+  S3ListingSource(S3ListingOptions options, aws::S3Client& s3, StateStore& state);
+  ~S3ListingSource() override;
+
+  std::string_view name() const override { return "s3_listing"; }
+  void run(RecordEmitter& out, std::stop_token stop) override;
+  SourceTotals totals() const override;
+
+ private:
+  struct Work {
+    aws::S3Object object;
+    uint64_t skip = 0;
+  };
+
+  void list_pass(std::stop_token stop);
+  void list_prefix(const std::string& base, std::stop_token stop);
+  std::vector<std::string> child_prefixes(const std::string& parent, std::stop_token stop);
+  void enqueue(Work work, std::stop_token stop);
+  void worker(RecordEmitter& out, std::stop_token stop);
+  void read_object(const Work& work, RecordEmitter& out, std::stop_token stop);
+  void finished(const std::string& key);
+
+  S3ListingOptions options_;
+  aws::S3Client& s3_;
+  StateStore& state_;
+
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<Work> queue_;
+  std::set<std::string> in_flight_;  // listed, not yet finished
+  bool listing_done_ = false;
+
+  std::atomic<uint64_t> opened_{0};
+  std::atomic<uint64_t> committed_{0};
+  std::atomic<uint64_t> abandoned_{0};
+  std::atomic<uint64_t> listed_{0};
+};
+
+}  // namespace gd2s
