@@ -14,9 +14,16 @@ FileSink::FileSink(const std::string& path) : path_(path) {
     owned_ = false;
     return;
   }
-  file_ = std::fopen(path.c_str(), "ab");
+  file_ = std::fopen(path.c_str(), "a+b");
   if (file_ == nullptr)
     throw std::runtime_error("cannot open sink file " + path + ": " + std::strerror(errno));
+  // A process killed mid-write leaves a torn last line; start on a fresh line so the next row
+  // is not glued to it. (Its record was never acknowledged, so it is written again.)
+  if (std::fseek(file_, -1, SEEK_END) == 0 && std::fgetc(file_) != '\n') {
+    std::fseek(file_, 0, SEEK_END);
+    std::fputc('\n', file_);
+  }
+  std::fseek(file_, 0, SEEK_END);
 }
 
 FileSink::~FileSink() {
