@@ -34,11 +34,13 @@ bool is_ip_or_localhost(std::string_view host) {
 class ResumableObjectStream final : public ByteStream {
  public:
   ResumableObjectStream(S3Client& client, std::string bucket, std::string key, std::string etag,
-                        std::unique_ptr<http::ResponseStream> first, std::stop_token stop)
+                        uint64_t expected_size, std::unique_ptr<http::ResponseStream> first,
+                        std::stop_token stop)
       : client_(client),
         bucket_(std::move(bucket)),
         key_(std::move(key)),
         etag_(std::move(etag)),
+        expected_size_(expected_size),
         stream_(std::move(first)),
         stop_(stop) {}
 
@@ -47,6 +49,9 @@ class ResumableObjectStream final : public ByteStream {
       try {
         size_t n = stream_->read(buffer);
         offset_ += n;
+        if (n == 0 && expected_size_ > 0 && offset_ < expected_size_ && !buffer.empty())
+          throw TransportError("the body ended after " + std::to_string(offset_) + " of " +
+                               std::to_string(expected_size_) + " bytes");
         return n;
       } catch (const TransportError& error) {
         if (attempt >= kResumeAttempts || stop_.stop_requested()) throw;
@@ -81,6 +86,7 @@ class ResumableObjectStream final : public ByteStream {
   std::string bucket_;
   std::string key_;
   std::string etag_;
+  uint64_t expected_size_;
   std::unique_ptr<http::ResponseStream> stream_;
   std::stop_token stop_;
   uint64_t offset_ = 0;
@@ -167,7 +173,8 @@ ListPage S3Client::list_objects_v2(const ListRequest& list, std::stop_token stop
 }
 
 std::unique_ptr<ByteStream> S3Client::get_object(const std::string& bucket, const std::string& key,
-                                                 const std::string& etag, std::stop_token stop) {
+                                                 const std::string& etag, uint64_t expected_size,
+                                                 std::stop_token stop) {
   thread_local std::mt19937_64 random{std::random_device{}()};
   std::string resource = "s3://" + bucket + "/" + key;
   for (int attempt = 0;; ++attempt) {
@@ -177,8 +184,8 @@ std::unique_ptr<ByteStream> S3Client::get_object(const std::string& bucket, cons
     try {
       auto stream = http_->open(signed_request("GET", bucket, key, "", headers));
       if (stream->status() == 200)
-        return std::make_unique<ResumableObjectStream>(*this, bucket, key, etag, std::move(stream),
-                                                       stop);
+        return std::make_unique<ResumableObjectStream>(*this, bucket, key, etag, expected_size,
+                                                       std::move(stream), stop);
       if (!http::is_retryable_status(stream->status()) || last) {
         std::string body;
         char buffer[4096];

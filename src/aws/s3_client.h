@@ -69,8 +69,11 @@ class S3Client {
   /// The object's bytes as a stream that resumes with a Range request (If-Match on `etag`)
   /// when the connection breaks; TransportError when it cannot. Throws S3Error on refusal
   /// (NoSuchKey, AccessDenied, PreconditionFailed when the object changed).
+  /// `expected_size` (from the listing; 0 if unknown) catches a body that ends early with
+  /// well-formed framing: it is resumed like a broken connection.
   std::unique_ptr<ByteStream> get_object(const std::string& bucket, const std::string& key,
-                                         const std::string& etag, std::stop_token stop = {});
+                                         const std::string& etag, uint64_t expected_size = 0,
+                                         std::stop_token stop = {});
 
   /// The signed request for an S3 call (exposed for the resumable stream and tests).
   http::Request signed_request(const std::string& method, const std::string& bucket,

@@ -97,7 +97,8 @@ void S3ListingSource::list_prefix(const std::string& base, std::stop_token stop)
     aws::ListPage page = s3_.list_objects_v2(request, stop);
     for (aws::S3Object& object : page.objects) {
       listed_.fetch_add(1, std::memory_order_relaxed);
-      if (object.key.ends_with('/') || !in_shard(object.key, options_.shard_index, options_.shard_count))
+      if (object.key.ends_with('/') ||
+          !in_shard(object.key, options_.shard_index, options_.shard_count))
         continue;
       std::string unit_key = options_.bucket + "/" + object.key;
       {
@@ -160,14 +161,16 @@ void S3ListingSource::read_object(const Work& work, RecordEmitter& out, std::sto
   auto commit = [this, unit_key, object](const UnitOfWork& unit, UnitOfWork::Ending ending) {
     uint64_t records = unit.skipped_records() + unit.counts().emitted;
     bool done = ending == UnitOfWork::Ending::kComplete;
-    state_.save_checkpoint(UnitCheckpoint{std::string(name()), unit_key, object.etag, object.size,
-                                          done ? CheckpointStatus::kDone : CheckpointStatus::kPartial,
-                                          records, now_utc()});
+    state_.save_checkpoint(UnitCheckpoint{
+        std::string(name()), unit_key, object.etag, object.size,
+        done ? CheckpointStatus::kDone : CheckpointStatus::kPartial, records, now_utc()});
     committed_.fetch_add(1);
     finished(object.key);
-    spdlog::debug("s3://{}: committed {} records{}", unit_key, records, done ? "" : " (stopped early)");
+    spdlog::debug("s3://{}: committed {} records{}", unit_key, records,
+                  done ? "" : " (stopped early)");
   };
-  auto unit = std::make_shared<UnitOfWork>(std::string(name()), "s3://" + unit_key, work.skip, commit);
+  auto unit =
+      std::make_shared<UnitOfWork>(std::string(name()), "s3://" + unit_key, work.skip, commit);
   opened_.fetch_add(1);
   auto abandon = [&](const std::string& why, bool error) {
     unit->seal(UnitOfWork::Ending::kAbandoned);
@@ -179,7 +182,7 @@ void S3ListingSource::read_object(const Work& work, RecordEmitter& out, std::sto
       spdlog::warn("s3://{}: {}; it is read again on the next pass", unit_key, why);
   };
   try {
-    auto bytes = s3_.get_object(options_.bucket, object.key, object.etag, stop);
+    auto bytes = s3_.get_object(options_.bucket, object.key, object.etag, object.size, stop);
     read_unit(unit, *bytes, out, stop);
   } catch (const aws::S3Error& error) {
     if (error.code() == "NoSuchKey") {

@@ -1,0 +1,47 @@
+#pragma once
+// The local S3/SQS stand-in for tests: fauxqs on 127.0.0.1 behind the SigV4-checking proxy
+// (tools/aws-standin), started as a child process for as long as this object lives.
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+
+#include "aws/credentials.h"
+#include "http/http_client.h"
+
+namespace gd2s::test {
+
+class AwsStandin {
+ public:
+  AwsStandin();  // throws when the stand-in cannot start (node or npm packages missing)
+  ~AwsStandin();
+  AwsStandin(const AwsStandin&) = delete;
+  AwsStandin& operator=(const AwsStandin&) = delete;
+
+  /// The proxy's URL: what gd2sentinel talks to.
+  const std::string& endpoint() const { return endpoint_; }
+  const std::string& region() const { return region_; }
+  /// The stand-in's test-only credentials (the proxy checks signatures against them).
+  static aws::AwsCredentials credentials();
+  static constexpr const char* kAccessKeyId = "AKIDSTANDIN0000000000";
+  static constexpr const char* kSecretAccessKey = "standin/secret/key/for/local/tests/only00";
+
+  /// Signed S3 calls for setting up buckets and objects.
+  void create_bucket(const std::string& bucket);
+  void put_object(const std::string& bucket, const std::string& key, const std::string& body);
+  void delete_object(const std::string& bucket, const std::string& key);
+  /// Admin API: add a fault rule (JSON as tools/aws-standin/README.md describes), clear them.
+  void add_fault(const std::string& rule_json);
+  void clear_faults();
+
+ private:
+  http::Response s3(const std::string& method, const std::string& path, const std::string& body);
+
+  pid_t pid_ = -1;
+  std::string endpoint_;
+  std::string region_ = "us-east-1";
+  http::HttpClientPtr http_;
+};
+
+}  // namespace gd2s::test

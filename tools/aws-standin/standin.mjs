@@ -1,0 +1,1743 @@
+#!/usr/bin/env node
+// Local stand-in for Amazon S3 and Amazon SQS, for gd2sentinel's tests, demo and benchmarks.
+//
+//   client --SigV4--> [ SigV4-checking proxy, 127.0.0.1 ] --unchanged--> [ fauxqs, 127.0.0.1 ]
+//
+// fauxqs (npm) emulates S3 (REST-XML) and SQS (AWS JSON 1.0) but accepts any credentials. The
+// proxy in front of it re-signs every request with AWS's own signer (@smithy/signature-v4) using
+// the secret configured for the access key in the request and refuses any difference, answering in
+// the service's own error format. It also injects faults on demand, records what it received, and
+// fills a few small gaps in fauxqs (see README.md, "What the proxy adds").
+//
+// As a program:  node tools/aws-standin/standin.mjs [--port N] [--credentials FILE] [--region R]
+//                     [--fauxqs-port N] [--init FILE] [--quiet]
+// prints ONE JSON line on stdout when ready ({"endpoint":…,"fauxqs":…,"region":…}), logs requests
+// to stderr, and exits on SIGTERM/SIGINT.
+//
+// As a module:   import { startStandin } from "./standin.mjs";
+//                const s = await startStandin({ credentials: [...] }); … await s.close();
+//
+// The default credentials are for local tests only and are documented in README.md.
+
+import http from "node:http";
+import fs from "node:fs";
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { SignatureV4, getCanonicalHeaders, createScope } from "@smithy/signature-v4";
+import { Sha256 } from "@aws-crypto/sha256-js";
+
+// fauxqs only exports startFauxqs(), which always listens on 0.0.0.0. To bind 127.0.0.1 we build
+// the app ourselves from its own modules (the same module instances app.js uses).
+const FAUXQS_APP_URL = import.meta.resolve("fauxqs");
+const fauxqsModule = (rel) => import(new URL(rel, FAUXQS_APP_URL).href);
+const { buildApp } = await import(FAUXQS_APP_URL);
+const { SqsStore } = await fauxqsModule("./sqs/sqsStore.js");
+const { SnsStore } = await fauxqsModule("./sns/snsStore.js");
+const { S3Store } = await fauxqsModule("./s3/s3Store.js");
+const { S3Error } = await fauxqsModule("./common/errors.js");
+const { sqsQueueArn } = await fauxqsModule("./common/arnHelper.js");
+const { applyInitConfig, loadInitConfig, validateInitConfig } = await fauxqsModule("./initConfig.js");
+const { MessageSpy } = await fauxqsModule("./spy.js");
+
+/** Test-only default credentials (documented in README.md). Never use them anywhere real. */
+export const DEFAULT_CREDENTIALS = Object.freeze([
+  Object.freeze({
+    accessKeyId: "AKIDSTANDIN0000000000",
+    secretAccessKey: "standin/secret/key/for/local/tests/only00",
+  }),
+]);
+export const DEFAULT_REGION = "us-east-1";
+export const MAX_SKEW_MS = 15 * 60 * 1000;
+export const FAULT_ACTIONS = Object.freeze([
+  "status",
+  "truncate-body",
+  "close-mid-body",
+  "delay",
+  "deny",
+  "fail-entries",
+]);
+
+const ACCOUNT_ID = "000000000000";
+const EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+const HOP_BY_HOP = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "proxy-authenticate",
+  "proxy-authorization",
+  "te",
+  "trailer",
+  "trailers",
+  "transfer-encoding",
+  "upgrade",
+  "expect",
+]);
+const S3_STREAMING_PAYLOADS = new Set([
+  "UNSIGNED-PAYLOAD",
+  "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+  "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
+  "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER",
+  "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD",
+  "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER",
+]);
+const MAX_BUFFERED_BODY = 64 * 1024 * 1024;
+
+// ---------------------------------------------------------------------------------------------
+// Credentials
+
+function normaliseCredentialList(value, origin) {
+  const list = Array.isArray(value) ? value : value?.credentials;
+  if (!Array.isArray(list) || list.length === 0) {
+    throw new Error(`${origin}: expected a non-empty array of {accessKeyId, secretAccessKey, sessionToken?}`);
+  }
+  return list.map((c, i) => {
+    if (!c || typeof c.accessKeyId !== "string" || typeof c.secretAccessKey !== "string" || !c.accessKeyId) {
+      throw new Error(`${origin}: entry ${i} needs string accessKeyId and secretAccessKey`);
+    }
+    if (c.sessionToken !== undefined && typeof c.sessionToken !== "string") {
+      throw new Error(`${origin}: entry ${i}: sessionToken must be a string`);
+    }
+    return Object.freeze({
+      accessKeyId: c.accessKeyId,
+      secretAccessKey: c.secretAccessKey,
+      ...(c.sessionToken ? { sessionToken: c.sessionToken } : {}),
+    });
+  });
+}
+
+/**
+ * Resolve the accepted credentials: options.credentials, else options.credentialsFile, else
+ * $AWS_STANDIN_CREDENTIALS (JSON), else $AWS_STANDIN_CREDENTIALS_FILE, else the test defaults.
+ */
+export function resolveCredentials(options = {}, env = process.env) {
+  if (options.credentials) return normaliseCredentialList(options.credentials, "options.credentials");
+  if (options.credentialsFile) {
+    return normaliseCredentialList(
+      JSON.parse(fs.readFileSync(options.credentialsFile, "utf8")),
+      options.credentialsFile,
+    );
+  }
+  if (env.AWS_STANDIN_CREDENTIALS) {
+    return normaliseCredentialList(JSON.parse(env.AWS_STANDIN_CREDENTIALS), "$AWS_STANDIN_CREDENTIALS");
+  }
+  if (env.AWS_STANDIN_CREDENTIALS_FILE) {
+    return normaliseCredentialList(
+      JSON.parse(fs.readFileSync(env.AWS_STANDIN_CREDENTIALS_FILE, "utf8")),
+      env.AWS_STANDIN_CREDENTIALS_FILE,
+    );
+  }
+  return DEFAULT_CREDENTIALS.slice();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+
+/** Compare two strings in UTF-8 byte order (= Unicode code point order), as S3 sorts keys. */
+export function compareUtf8(a, b) {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x !== y) {
+      if (x >= 0xd800 && y >= 0xd800) {
+        // UTF-16 puts surrogates (code points >= U+10000) before U+E000..U+FFFF; code point
+        // order puts them after. Remap both ranges so they compare in code point order.
+        x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+        y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+      }
+      return x < y ? -1 : 1;
+    }
+  }
+  return a.length < b.length ? -1 : a.length > b.length ? 1 : 0;
+}
+
+/** S3's url encoding of listing values (encoding-type=url): space → '+', keeps A-Za-z0-9 - _ . / *. */
+export function s3UrlEncode(s) {
+  let out = "";
+  for (const byte of Buffer.from(s, "utf8")) {
+    const c = String.fromCharCode(byte);
+    if (/[A-Za-z0-9\-_./*]/.test(c)) out += c;
+    else if (byte === 0x20) out += "+";
+    else out += "%" + byte.toString(16).toUpperCase().padStart(2, "0");
+  }
+  return out;
+}
+
+function escapeXml(s) {
+  return String(s)
+    .replaceAll("&", "&amp;")
+    .replaceAll("<", "&lt;")
+    .replaceAll(">", "&gt;")
+    .replaceAll('"', "&quot;")
+    .replaceAll("'", "&apos;");
+}
+
+function unescapeXml(s) {
+  return s.replace(/&(amp|lt|gt|quot|apos|#x[0-9a-fA-F]+|#[0-9]+);/g, (m, e) => {
+    switch (e) {
+      case "amp":
+        return "&";
+      case "lt":
+        return "<";
+      case "gt":
+        return ">";
+      case "quot":
+        return '"';
+      case "apos":
+        return "'";
+      default:
+        return String.fromCodePoint(e[1] === "x" ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10));
+    }
+  });
+}
+
+function s3RequestId() {
+  return randomBytes(8).toString("hex").toUpperCase();
+}
+
+function spacedHex(s) {
+  return Array.from(Buffer.from(s, "utf8"), (b) => b.toString(16).padStart(2, "0")).join(" ");
+}
+
+function isoBasic(ms) {
+  return new Date(ms).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Split the raw query string into {key: value | value[]} with form decoding ('+' is a space). */
+function parseQuery(raw) {
+  const query = {};
+  if (!raw) return query;
+  for (const part of raw.split("&")) {
+    if (part === "") continue;
+    const eq = part.indexOf("=");
+    const k = decodeURIComponent((eq < 0 ? part : part.slice(0, eq)).replaceAll("+", " "));
+    const v = eq < 0 ? "" : decodeURIComponent(part.slice(eq + 1).replaceAll("+", " "));
+    if (Object.hasOwn(query, k)) {
+      query[k] = Array.isArray(query[k]) ? [...query[k], v] : [query[k], v];
+    } else {
+      query[k] = v;
+    }
+  }
+  return query;
+}
+
+function firstValue(v) {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** Headers as SigV4 sees them: lower-case names, repeated headers joined with ','. */
+function headerMap(rawHeaders) {
+  const map = {};
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i].toLowerCase();
+    map[name] = Object.hasOwn(map, name) ? `${map[name]},${rawHeaders[i + 1]}` : rawHeaders[i + 1];
+  }
+  return map;
+}
+
+function parseAmzDate(v) {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(v ?? "");
+  if (!m) return undefined;
+  const ms = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** Parse "AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…". */
+export function parseAuthorization(value) {
+  if (value === undefined || value === "") return { kind: "missing" };
+  const m = /^(\S+)\s+(.*)$/s.exec(value.trim());
+  if (!m || m[1] !== "AWS4-HMAC-SHA256") return { kind: "unsupported", scheme: m ? m[1] : value.trim() };
+  const fields = {};
+  for (const part of m[2].split(",")) {
+    const p = part.trim();
+    const eq = p.indexOf("=");
+    if (eq > 0) fields[p.slice(0, eq)] = p.slice(eq + 1);
+  }
+  const problems = [];
+  const missing = ["Credential", "SignedHeaders", "Signature"].filter((f) => !fields[f]);
+  for (const f of missing) problems.push(`Authorization header requires '${f}' parameter.`);
+  let scope;
+  if (fields.Credential) {
+    const parts = fields.Credential.split("/");
+    if (parts.length !== 5 || parts.some((x) => x === "") || parts[4] !== "aws4_request" || !/^\d{8}$/.test(parts[1])) {
+      problems.push(
+        `the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".`,
+      );
+    } else {
+      scope = { accessKeyId: parts[0], date: parts[1], region: parts[2], service: parts[3] };
+    }
+  }
+  if (fields.Signature && !/^[0-9a-f]{64}$/.test(fields.Signature)) {
+    problems.push("the Signature is not 64 lower-case hex digits.");
+  }
+  if (problems.length > 0) {
+    const s3Detail = missing.length > 0 ? "the authorization header requires three components: Credential, SignedHeaders, and Signature." : problems.join(" ");
+    return { kind: "malformed", problems, s3Detail, accessKeyId: scope?.accessKeyId };
+  }
+  return {
+    kind: "aws4",
+    scope,
+    accessKeyId: scope.accessKeyId,
+    signedHeaders: fields.SignedHeaders.split(";"),
+    signedHeadersRaw: fields.SignedHeaders,
+    signature: fields.Signature,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Error formats
+
+/**
+ * Build an error in the service's own format.
+ *  style "s3"    → REST-XML <Error><Code/><Message/>…<RequestId/><HostId/></Error>
+ *  style "json"  → SQS AWS JSON 1.0 {"__type":"com.amazon.coral.service#Code","message":…}
+ *                  plus x-amzn-query-error: Code;Sender|Receiver
+ *  style "query" → <ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>
+ */
+function buildError(style, status, code, message, extra = {}) {
+  if (style === "s3") {
+    const rid = s3RequestId();
+    let xml = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${escapeXml(code)}</Code><Message>${escapeXml(message)}</Message>`;
+    for (const [k, v] of Object.entries(extra)) xml += `<${k}>${escapeXml(v)}</${k}>`;
+    xml += `<RequestId>${rid}</RequestId><HostId>${randomBytes(24).toString("base64")}</HostId></Error>`;
+    return {
+      status,
+      headers: { "content-type": "application/xml", "x-amz-request-id": rid, "x-amz-id-2": "aws-standin" },
+      body: xml,
+      code,
+    };
+  }
+  const fault = status >= 500 ? "Receiver" : "Sender";
+  const rid = randomUUID();
+  if (style === "json") {
+    return {
+      status,
+      headers: {
+        "content-type": "application/x-amz-json-1.0",
+        "x-amzn-requestid": rid,
+        "x-amzn-query-error": `${code};${fault}`,
+      },
+      body: JSON.stringify({ __type: `com.amazon.coral.service#${code}`, message }),
+      code,
+    };
+  }
+  return {
+    status,
+    headers: { "content-type": "text/xml", "x-amzn-requestid": rid },
+    body:
+      `<ErrorResponse><Error><Type>${fault}</Type><Code>${escapeXml(code)}</Code>` +
+      `<Message>${escapeXml(message)}</Message></Error><RequestId>${rid}</RequestId></ErrorResponse>`,
+    code,
+  };
+}
+
+const S3_DEFAULT_FAULTS = {
+  400: ["InvalidRequest", "Invalid Request"],
+  403: ["AccessDenied", "Access Denied"],
+  404: ["NoSuchKey", "The specified key does not exist."],
+  409: ["OperationAborted", "A conflicting conditional operation is currently in progress against this resource. Please try again."],
+  412: ["PreconditionFailed", "At least one of the pre-conditions you specified did not hold"],
+  500: ["InternalError", "We encountered an internal error. Please try again."],
+  503: ["SlowDown", "Please reduce your request rate."],
+};
+const SQS_DEFAULT_FAULTS = {
+  400: ["InvalidParameterValue", "An invalid or out-of-range value was supplied for the input parameter."],
+  403: ["AccessDenied", "Access to the resource is denied."],
+  500: ["InternalError", "We encountered an internal error. Please try again."],
+  503: ["ServiceUnavailable", "The request has failed due to a temporary failure of the server."],
+};
+
+// Legacy (query-protocol) codes that SQS sends in x-amzn-query-error, from the awsQueryError
+// traits of the SQS model in @aws-sdk/client-sqs. fauxqs prefixes every code with
+// "AWS.SimpleQueueService."; only these keep the prefix, two are renamed, the rest (common errors
+// such as InvalidParameterValue, MissingParameter) have none.
+const SQS_PREFIXED_QUERY_CODES = new Set([
+  "BatchEntryIdsNotDistinct",
+  "BatchRequestTooLong",
+  "EmptyBatchRequest",
+  "InvalidBatchEntryId",
+  "MessageNotInflight",
+  "PurgeQueueInProgress",
+  "QueueDeletedRecently",
+  "NonExistentQueue",
+  "TooManyEntriesInBatchRequest",
+  "UnsupportedOperation",
+]);
+const SQS_RENAMED_QUERY_CODES = { QueueNameExists: "QueueAlreadyExists", QueueDoesNotExist: "AWS.SimpleQueueService.NonExistentQueue" };
+
+function fixSqsQueryError(value) {
+  const m = /^(?:AWS\.SimpleQueueService\.)?([^;]+);(Sender|Receiver)$/.exec(value);
+  if (!m) return value;
+  const code = m[1];
+  const legacy = SQS_RENAMED_QUERY_CODES[code] ?? (SQS_PREFIXED_QUERY_CODES.has(code) ? `AWS.SimpleQueueService.${code}` : code);
+  return `${legacy};${m[2]}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// fauxqs on loopback
+
+function patchListObjectsOrder(s3Store) {
+  // fauxqs sorts with localeCompare but skips keys with `key <= startAfter` (UTF-16 order), so
+  // pages lose or repeat keys whenever the two orders disagree (case, punctuation, non-ASCII).
+  // S3 lists in UTF-8 binary order; this replacement uses that order for both, and caps a page
+  // at 1,000 keys as S3 does.
+  s3Store.listObjects = function listObjectsUtf8(bucket, options) {
+    const objectsMap = this.buckets.get(bucket);
+    if (!objectsMap) throw new S3Error("NoSuchBucket", `The specified bucket does not exist: ${bucket}`, 404);
+    const prefix = options?.prefix ?? "";
+    const delimiter = options?.delimiter || undefined;
+    let maxKeys = Number(options?.maxKeys ?? 1000);
+    if (!Number.isFinite(maxKeys) || maxKeys < 0) maxKeys = 1000;
+    maxKeys = Math.min(maxKeys, 1000);
+    const startAfter = options?.startAfter || options?.marker || "";
+    const all = [];
+    for (const obj of objectsMap.values()) if (obj.key.startsWith(prefix)) all.push(obj);
+    all.sort((a, b) => compareUtf8(a.key, b.key));
+    const objects = [];
+    const commonPrefixes = [];
+    const seen = new Set();
+    let count = 0;
+    let isTruncated = false;
+    for (const obj of all) {
+      if (startAfter && compareUtf8(obj.key, startAfter) <= 0) continue;
+      if (delimiter) {
+        const rest = obj.key.slice(prefix.length);
+        const idx = rest.indexOf(delimiter);
+        if (idx >= 0) {
+          const cp = prefix + rest.slice(0, idx + delimiter.length);
+          if (startAfter && compareUtf8(cp, startAfter) <= 0) continue;
+          if (!seen.has(cp)) {
+            if (count >= maxKeys) {
+              isTruncated = true;
+              break;
+            }
+            seen.add(cp);
+            commonPrefixes.push(cp);
+            count++;
+          }
+          continue;
+        }
+      }
+      if (count >= maxKeys) {
+        isTruncated = true;
+        break;
+      }
+      objects.push(obj);
+      count++;
+    }
+    return { objects, commonPrefixes, isTruncated };
+  };
+}
+
+function patchQueueLookup(sqsStore) {
+  // fauxqs finds a queue only by the exact QueueUrl string it generated. SQS identifies the
+  // queue by the path /<account>/<name>; accept any scheme/host/port with that path.
+  const exact = sqsStore.getQueue.bind(sqsStore);
+  sqsStore.getQueue = (url) => {
+    const q = exact(url);
+    if (q || typeof url !== "string") return q;
+    let u;
+    try {
+      u = new URL(url);
+    } catch {
+      return undefined;
+    }
+    const m = /^\/(\d{12})\/([^/]+)\/?$/.exec(u.pathname);
+    if (!m || m[1] !== ACCOUNT_ID) return undefined;
+    let name;
+    try {
+      name = decodeURIComponent(m[2]);
+    } catch {
+      return undefined;
+    }
+    return sqsStore.getQueueByName(name);
+  };
+}
+
+async function startFauxqsLoopback({ port = 0, region = DEFAULT_REGION, messageSpies, fixListOrder = true }) {
+  const sqsStore = new SqsStore();
+  const snsStore = new SnsStore();
+  const s3Store = new S3Store();
+  // Queue URLs are built from the Host header of the request (the proxy's address), so a queue
+  // URL returned through the proxy points back at the proxy.
+  sqsStore.host = "";
+  const spy = messageSpies ? new MessageSpy(typeof messageSpies === "object" ? messageSpies : undefined) : undefined;
+  if (spy) sqsStore.spy = snsStore.spy = s3Store.spy = spy;
+  if (fixListOrder) patchListObjectsOrder(s3Store);
+  patchQueueLookup(sqsStore);
+  const app = buildApp({ logger: false, defaultRegion: region, stores: { sqsStore, snsStore, s3Store } });
+  const address = await app.listen({ port, host: "127.0.0.1" });
+  const actualPort = Number(new URL(address).port);
+  return { app, address: `http://127.0.0.1:${actualPort}`, port: actualPort, sqsStore, snsStore, s3Store, spy };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request classification
+
+function classify(req, path, hdrs) {
+  const target = hdrs["x-amz-target"];
+  const ct = hdrs["content-type"] ?? "";
+  if (target || ct.includes("application/x-amz-json")) {
+    const operation = target ? target.slice(target.indexOf(".") + 1) : "";
+    return { style: "json", service: "sqs", operation };
+  }
+  if (req.method === "POST" && path === "/" && ct.includes("application/x-www-form-urlencoded")) {
+    return { style: "query", service: undefined, operation: "" };
+  }
+  return { style: "s3", service: "s3", operation: "" };
+}
+
+function s3Target(hostHeader, path) {
+  // Mirror fauxqs's virtual-hosted-style rule: a dotted, non-IP host names the bucket.
+  const hostname = (hostHeader ?? "").replace(/:\d+$/, "");
+  let bucket;
+  let key;
+  if (hostname.includes(".") && !/^\d+\.\d+\.\d+\.\d+$/.test(hostname)) {
+    bucket = hostname.slice(0, hostname.indexOf("."));
+    key = path.slice(1);
+  } else {
+    const rest = path.slice(1);
+    const slash = rest.indexOf("/");
+    bucket = slash < 0 ? rest : rest.slice(0, slash);
+    key = slash < 0 ? "" : rest.slice(slash + 1);
+  }
+  return { bucket, key };
+}
+
+function s3Operation(method, bucket, key, q, hdrs) {
+  if (!bucket) return method === "GET" ? "ListBuckets" : `S3.${method}`;
+  if (!key) {
+    switch (method) {
+      case "GET":
+        if ("location" in q) return "GetBucketLocation";
+        if ("versions" in q) return "ListObjectVersions";
+        if ("uploads" in q) return "ListMultipartUploads";
+        return firstValue(q["list-type"]) === "2" ? "ListObjectsV2" : "ListObjects";
+      case "PUT":
+        return "CreateBucket";
+      case "HEAD":
+        return "HeadBucket";
+      case "DELETE":
+        return "DeleteBucket";
+      case "POST":
+        return "delete" in q ? "DeleteObjects" : "PostBucket";
+      default:
+        return `S3.${method}`;
+    }
+  }
+  switch (method) {
+    case "GET":
+      return "GetObject";
+    case "HEAD":
+      return "HeadObject";
+    case "PUT":
+      if (hdrs["x-amz-copy-source"]) return "CopyObject";
+      return "uploadId" in q && "partNumber" in q ? "UploadPart" : "PutObject";
+    case "DELETE":
+      return "uploadId" in q ? "AbortMultipartUpload" : "DeleteObject";
+    case "POST":
+      if ("uploads" in q) return "CreateMultipartUpload";
+      if ("uploadId" in q) return "CompleteMultipartUpload";
+      return "PostObject";
+    default:
+      return `S3.${method}`;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fault rules
+
+let ruleCounter = 0;
+
+function compileRule(input) {
+  if (!input || typeof input !== "object") throw new Error("a rule must be a JSON object");
+  const action = input.action;
+  if (!FAULT_ACTIONS.includes(action)) throw new Error(`action must be one of ${FAULT_ACTIONS.join(", ")}`);
+  const rx = (name) => {
+    if (input[name] === undefined || input[name] === null || input[name] === "") return undefined;
+    if (typeof input[name] !== "string") throw new Error(`${name} must be a regular expression string`);
+    return new RegExp(input[name]);
+  };
+  const num = (name, dflt) => {
+    if (input[name] === undefined) return dflt;
+    const n = Number(input[name]);
+    if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number`);
+    return n;
+  };
+  const rule = {
+    id: `r${++ruleCounter}`,
+    action,
+    method: input.method ? String(input.method).toUpperCase() : undefined,
+    path: rx("path"),
+    query: rx("query"),
+    operation: rx("operation"),
+    accessKeyId: input.accessKeyId ? String(input.accessKeyId) : undefined,
+    service: input.service ? String(input.service) : undefined,
+    status: num("status", action === "status" ? 503 : undefined),
+    code: input.code !== undefined ? String(input.code) : undefined,
+    message: input.message !== undefined ? String(input.message) : undefined,
+    body: input.body !== undefined ? (typeof input.body === "string" ? input.body : JSON.stringify(input.body)) : undefined,
+    headers: input.headers && typeof input.headers === "object" ? { ...input.headers } : undefined,
+    afterBytes: num("afterBytes", 0),
+    delayMs: num("delayMs", 0),
+    entryIds: Array.isArray(input.entryIds) ? input.entryIds.map(String) : undefined,
+    senderFault: input.senderFault === undefined ? false : Boolean(input.senderFault),
+    remaining: input.times === undefined || input.times === null ? Infinity : num("times", Infinity),
+    applied: 0,
+    source: { ...input },
+  };
+  if (action === "status" && (rule.status < 100 || rule.status > 599)) throw new Error("status must be an HTTP status");
+  if (rule.remaining === 0) throw new Error("times must be at least 1 (omit it for 'forever')");
+  return rule;
+}
+
+function ruleMatches(rule, ctx) {
+  if (rule.remaining <= 0) return false;
+  if (rule.method && rule.method !== ctx.method) return false;
+  if (rule.path && !rule.path.test(ctx.path)) return false;
+  if (rule.query && !rule.query.test(ctx.rawQuery)) return false;
+  if (rule.operation && !rule.operation.test(ctx.operation)) return false;
+  if (rule.accessKeyId && rule.accessKeyId !== ctx.accessKeyId) return false;
+  if (rule.service && rule.service !== ctx.service) return false;
+  return true;
+}
+
+function describeRule(rule) {
+  return { ...rule.source, id: rule.id, remaining: Number.isFinite(rule.remaining) ? rule.remaining : null, applied: rule.applied };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The stand-in
+
+/**
+ * Start fauxqs on 127.0.0.1 and the SigV4-checking proxy in front of it.
+ *
+ * @param {object} [options]
+ * @param {number} [options.port=0]            proxy port (0 = ephemeral)
+ * @param {number} [options.fauxqsPort=0]      fauxqs port (0 = ephemeral)
+ * @param {string} [options.region]            the one region requests must be scoped to
+ * @param {Array}  [options.credentials]       [{accessKeyId, secretAccessKey, sessionToken?}]
+ * @param {string} [options.credentialsFile]   JSON file with such a list
+ * @param {number} [options.maxSkewMs]         allowed |x-amz-date - now| (default 15 min)
+ * @param {Function} [options.now]             clock for the skew check (default Date.now)
+ * @param {boolean} [options.fixListOrder=true] list S3 keys in UTF-8 binary order (see README)
+ * @param {object|string} [options.init]       fauxqs init config (queues, buckets, …) or its path
+ * @param {boolean|object} [options.messageSpies] enable fauxqs's message spy
+ * @param {Function|boolean} [options.log]     per-request log line sink (true = stderr)
+ * @param {number} [options.maxLogEntries=10000] size of the admin request log
+ */
+export async function startStandin(options = {}) {
+  const region = options.region ?? DEFAULT_REGION;
+  const credentials = resolveCredentials(options);
+  const credentialsById = new Map(credentials.map((c) => [c.accessKeyId, c]));
+  const maxSkewMs = options.maxSkewMs ?? MAX_SKEW_MS;
+  const now = options.now ?? (() => Date.now());
+  const maxLogEntries = options.maxLogEntries ?? 10000;
+  const logLine =
+    options.log === true
+      ? (line) => process.stderr.write(line + "\n")
+      : typeof options.log === "function"
+        ? options.log
+        : null;
+
+  const fq = await startFauxqsLoopback({
+    port: options.fauxqsPort ?? 0,
+    region,
+    messageSpies: options.messageSpies,
+    fixListOrder: options.fixListOrder ?? true,
+  });
+
+  const rules = [];
+  const requestLog = [];
+  let requestSeq = 0;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  const server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 });
+  let proxyHost = "";
+
+  // --- helpers bound to this instance ------------------------------------------------------
+
+  function record(entry) {
+    requestLog.push(entry);
+    if (requestLog.length > maxLogEntries) requestLog.splice(0, requestLog.length - maxLogEntries);
+    if (logLine) {
+      const q = entry.query ? `?${entry.query}` : "";
+      const sig = entry.signatureValid === true ? "sig=ok" : entry.signatureValid === false ? "sig=BAD" : "sig=-";
+      logLine(
+        `${entry.time} ${entry.method} ${entry.path}${q} ${entry.operation || "-"} -> ${entry.status} ${sig}` +
+          `${entry.error ? ` ${entry.error}` : ""}${entry.fault ? ` fault=${entry.fault}` : ""} ${entry.durationMs}ms`,
+      );
+    }
+  }
+
+  function sendPlain(res, method, err) {
+    if (res.headersSent || res.destroyed) return;
+    const headers = { ...err.headers };
+    if (method === "HEAD") {
+      res.writeHead(err.status, headers);
+      res.end();
+      return;
+    }
+    const body = Buffer.from(err.body ?? "", "utf8");
+    headers["content-length"] = String(body.length);
+    res.writeHead(err.status, headers);
+    res.end(body);
+  }
+
+  function drain(req) {
+    return new Promise((resolve) => {
+      if (req.readableEnded || req.complete) return resolve();
+      req.on("end", resolve);
+      req.on("error", resolve);
+      req.on("close", resolve);
+      req.resume();
+    });
+  }
+
+  function reserveRule(ctx) {
+    for (const rule of rules) {
+      if (ruleMatches(rule, ctx)) {
+        rule.remaining -= 1;
+        rule.applied += 1;
+        return rule;
+      }
+    }
+    return null;
+  }
+
+  function releaseRule(rule) {
+    if (!rule) return;
+    rule.remaining += 1;
+    rule.applied -= 1;
+  }
+
+  // --- header-level authentication ---------------------------------------------------------
+
+  function authenticateHeaders(ctx) {
+    const { style, hdrs } = ctx;
+    const s3 = style === "s3";
+    const auth = parseAuthorization(hdrs.authorization);
+    ctx.auth = auth;
+    if (auth.kind === "missing") {
+      if (ctx.rawQuery && /(^|&)X-Amz-(Signature|Credential)=/i.test(ctx.rawQuery)) {
+        return s3
+          ? buildError("s3", 403, "AccessDenied", "Query-string (presigned) authentication is not supported by the stand-in.")
+          : buildError(style, 403, "MissingAuthenticationToken", "Query-string authentication is not supported by the stand-in.");
+      }
+      return s3
+        ? buildError("s3", 403, "AccessDenied", "Access Denied")
+        : buildError(style, 403, "MissingAuthenticationToken", "Request is missing Authentication Token");
+    }
+    if (auth.kind === "unsupported") {
+      return s3
+        ? buildError("s3", 400, "InvalidRequest", "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.")
+        : buildError(style, 403, "MissingAuthenticationToken", "Request is missing Authentication Token");
+    }
+    if (auth.kind === "malformed") {
+      ctx.accessKeyId = auth.accessKeyId;
+      return s3
+        ? buildError("s3", 400, "AuthorizationHeaderMalformed", `The authorization header is malformed; ${auth.s3Detail}`)
+        : buildError(style, 400, "IncompleteSignature", auth.problems.join(" "));
+    }
+    ctx.accessKeyId = auth.accessKeyId;
+    const scope = auth.scope;
+    if (!ctx.service) ctx.service = scope.service;
+
+    const cred = credentialsById.get(auth.accessKeyId);
+    if (!cred) {
+      return s3
+        ? buildError("s3", 403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.", {
+            AWSAccessKeyId: auth.accessKeyId,
+          })
+        : buildError(style, 403, "InvalidClientTokenId", "The security token included in the request is invalid.");
+    }
+    ctx.cred = cred;
+
+    // Session token: must be present when configured, must match, and must be signed.
+    const token = hdrs["x-amz-security-token"];
+    if (cred.sessionToken && token === undefined) {
+      return s3
+        ? buildError("s3", 403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.", {
+            AWSAccessKeyId: auth.accessKeyId,
+          })
+        : buildError(style, 403, "InvalidClientTokenId", "The security token included in the request is invalid.");
+    }
+    if (token !== undefined) {
+      const ok =
+        cred.sessionToken !== undefined &&
+        token.length === cred.sessionToken.length &&
+        timingSafeEqual(Buffer.from(token), Buffer.from(cred.sessionToken));
+      if (!ok) {
+        return s3
+          ? buildError("s3", 400, "InvalidToken", "The provided token is malformed or otherwise invalid.")
+          : buildError(style, 403, "InvalidClientTokenId", "The security token included in the request is invalid.");
+      }
+      if (!auth.signedHeaders.includes("x-amz-security-token")) {
+        return s3
+          ? buildError("s3", 403, "AccessDenied", "There were headers present in the request which were not signed", {
+              HeadersNotSigned: "x-amz-security-token",
+            })
+          : buildError(style, 403, "SignatureDoesNotMatch", "The request carries X-Amz-Security-Token but does not sign it (the stand-in requires the session token to be a signed header).");
+      }
+    }
+
+    // Time.
+    const amzDate = hdrs["x-amz-date"];
+    const signedAt = parseAmzDate(amzDate);
+    if (signedAt === undefined) {
+      return s3
+        ? buildError("s3", 403, "AccessDenied", "AWS authentication requires a valid Date or x-amz-date header")
+        : buildError(style, 400, "IncompleteSignature", "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header (the stand-in requires X-Amz-Date).");
+    }
+    ctx.signedAt = signedAt;
+    ctx.amzDate = amzDate;
+    const t = now();
+    if (Math.abs(t - signedAt) > maxSkewMs) {
+      if (s3) {
+        return buildError("s3", 403, "RequestTimeTooSkewed", "The difference between the request time and the current time is too large.", {
+          RequestTime: amzDate,
+          ServerTime: new Date(t).toISOString().replace(/\.\d{3}Z$/, "Z"),
+          MaxAllowedSkewMilliseconds: String(maxSkewMs),
+        });
+      }
+      const mins = Math.round(maxSkewMs / 60000);
+      const msg =
+        signedAt < t
+          ? `Signature expired: ${amzDate} is now earlier than ${isoBasic(t - maxSkewMs)} (${isoBasic(t)} - ${mins} min.)`
+          : `Signature not yet current: ${amzDate} is still later than ${isoBasic(t + maxSkewMs)} (${isoBasic(t)} + ${mins} min.)`;
+      return buildError(style, 403, "SignatureDoesNotMatch", msg);
+    }
+
+    // Credential scope.
+    if (scope.date !== amzDate.slice(0, 8)) {
+      return s3
+        ? buildError("s3", 400, "AuthorizationHeaderMalformed", "The authorization header is malformed; Invalid credential date. Date is not the same as X-Amz-Date.")
+        : buildError(style, 403, "SignatureDoesNotMatch", `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${scope.date}' != '${amzDate.slice(0, 8)}', from '${amzDate}'.`);
+    }
+    if (scope.region !== region) {
+      return s3
+        ? buildError("s3", 400, "AuthorizationHeaderMalformed", `The authorization header is malformed; the region '${scope.region}' is wrong; expecting '${region}'`, {
+            Region: region,
+          })
+        : buildError(style, 403, "SignatureDoesNotMatch", `Credential should be scoped to a valid region, not '${scope.region}'. `);
+    }
+    if (s3 && scope.service !== "s3") {
+      return buildError("s3", 400, "AuthorizationHeaderMalformed", `The authorization header is malformed; incorrect service "${scope.service}". This endpoint belongs to "s3".`);
+    }
+    if (style === "json" && scope.service !== "sqs") {
+      return buildError(style, 403, "SignatureDoesNotMatch", "Credential should be scoped to correct service: 'sqs'. ");
+    }
+
+    // Signed headers.
+    if (!auth.signedHeaders.includes("host")) {
+      return s3
+        ? buildError("s3", 403, "AccessDenied", "There were headers present in the request which were not signed", { HeadersNotSigned: "host" })
+        : buildError(style, 400, "IncompleteSignature", "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+    }
+    if (s3) {
+      const unsigned = Object.keys(hdrs).filter((h) => h.startsWith("x-amz-") && !auth.signedHeaders.includes(h));
+      if (unsigned.length > 0) {
+        return buildError("s3", 403, "AccessDenied", "There were headers present in the request which were not signed", {
+          HeadersNotSigned: unsigned.join(", "),
+        });
+      }
+      const csha = hdrs["x-amz-content-sha256"];
+      if (csha === undefined) {
+        return buildError("s3", 400, "InvalidRequest", "Missing required header for this request: x-amz-content-sha256");
+      }
+      if (!S3_STREAMING_PAYLOADS.has(csha) && !/^[0-9a-f]{64}$/.test(csha)) {
+        return buildError("s3", 400, "InvalidArgument", "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD, STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER or a valid sha256 value.", {
+          ArgumentName: "x-amz-content-sha256",
+          ArgumentValue: csha,
+        });
+      }
+    }
+    return null;
+  }
+
+  // --- signature -----------------------------------------------------------------------------
+
+  async function verifySignature(ctx, body) {
+    const { auth, cred, hdrs, style } = ctx;
+    const service = ctx.auth.scope.service;
+    const s3 = style === "s3";
+    const signedNames = auth.signedHeaders;
+    const headers = {};
+    for (const name of signedNames) if (hdrs[name] !== undefined) headers[name] = hdrs[name];
+    const bodySha = body.sha256;
+
+    // Payload checks that do not depend on the secret.
+    const csha = hdrs["x-amz-content-sha256"];
+    if (s3 && /^[0-9a-f]{64}$/.test(csha) && csha !== bodySha) {
+      return buildError("s3", 400, "XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.", {
+        ClientComputedContentSHA256: csha,
+        S3ComputedContentSHA256: bodySha,
+      });
+    }
+
+    const signer = new SignatureV4({
+      credentials: {
+        accessKeyId: cred.accessKeyId,
+        secretAccessKey: cred.secretAccessKey,
+        ...(signedNames.includes("x-amz-security-token") && cred.sessionToken ? { sessionToken: cred.sessionToken } : {}),
+      },
+      region: auth.scope.region,
+      service,
+      sha256: Sha256,
+      uriEscapePath: service !== "s3",
+      applyChecksum: false,
+    });
+    const request = {
+      method: ctx.method,
+      protocol: "http:",
+      hostname: (hdrs.host ?? "").replace(/:\d+$/, ""),
+      path: ctx.path,
+      query: ctx.query,
+      headers,
+      body: s3 ? undefined : body.buffer,
+    };
+    const signableHeaders = new Set(signedNames);
+    let expected;
+    if (!signedNames.includes("date")) {
+      // The verdict: AWS's signer signs the rebuilt request with the same date, scope and headers.
+      const signed = await signer.sign(request, {
+        signingDate: new Date(ctx.signedAt),
+        signableHeaders,
+        signingRegion: auth.scope.region,
+        signingService: service,
+      });
+      const m = /Signature=([0-9a-f]{64})/.exec(signed.headers.authorization ?? "");
+      expected = m?.[1];
+      const sh = /SignedHeaders=([^,]*)/.exec(signed.headers.authorization ?? "")?.[1];
+      if (sh !== auth.signedHeadersRaw) expected = undefined; // e.g. headers listed but absent
+    }
+    const payloadHash = s3 ? csha : (csha ?? bodySha);
+    let diag;
+    if (signedNames.includes("date")) {
+      // prepareRequest() drops a signed Date header; build the same canonical request by hand.
+      diag = await diagnose(signer, ctx, headers, signableHeaders, service, payloadHash);
+      expected = diag.signature;
+    }
+    const provided = auth.signature;
+    const ok =
+      expected !== undefined &&
+      expected.length === provided.length &&
+      timingSafeEqual(Buffer.from(expected), Buffer.from(provided));
+    if (ok && !s3 && csha !== undefined && csha !== bodySha && !S3_STREAMING_PAYLOADS.has(csha)) {
+      return buildError(style, 403, "SignatureDoesNotMatch", "The provided x-amz-content-sha256 header does not match the request body.");
+    }
+    if (ok) return null;
+    diag ??= await diagnose(signer, ctx, headers, signableHeaders, service, payloadHash);
+    if (s3) {
+      return buildError("s3", 403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your key and signing method.", {
+        AWSAccessKeyId: cred.accessKeyId,
+        StringToSign: diag.stringToSign,
+        SignatureProvided: provided,
+        StringToSignBytes: spacedHex(diag.stringToSign),
+        CanonicalRequest: diag.canonicalRequest,
+        CanonicalRequestBytes: spacedHex(diag.canonicalRequest),
+      });
+    }
+    return buildError(
+      style,
+      403,
+      "SignatureDoesNotMatch",
+      "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.\n\n" +
+        `The Canonical String for this request should have been\n'${diag.canonicalRequest}'\n\n` +
+        `The String-to-Sign should have been\n'${diag.stringToSign}'\n`,
+    );
+  }
+
+  /** Canonical request and string to sign, built with the signer's own canonicalisation. */
+  async function diagnose(signer, ctx, headers, signableHeaders, service, payloadHash) {
+    const longDate = ctx.amzDate;
+    const shortDate = longDate.slice(0, 8);
+    const hdrs = { ...headers };
+    const canonicalHeaders = getCanonicalHeaders({ headers: hdrs }, undefined, signableHeaders);
+    const canonicalRequest = signer.createCanonicalRequest(
+      { method: ctx.method, path: ctx.path, query: ctx.query, headers: hdrs },
+      canonicalHeaders,
+      payloadHash,
+    );
+    const scope = createScope(shortDate, ctx.auth.scope.region, service);
+    const stringToSign = await signer.createStringToSign(longDate, scope, canonicalRequest, "AWS4-HMAC-SHA256");
+    const creds = {
+      accessKeyId: ctx.cred.accessKeyId,
+      secretAccessKey: ctx.cred.secretAccessKey,
+    };
+    const signature = await signer.getSignature(
+      longDate,
+      scope,
+      signer.getSigningKey(creds, ctx.auth.scope.region, shortDate, service),
+      canonicalRequest,
+    );
+    return { canonicalRequest, stringToSign, signature };
+  }
+
+  // --- body reception and forwarding ---------------------------------------------------------
+
+  function upstreamHeaders(ctx, overrideLength) {
+    const out = {};
+    for (let i = 0; i < ctx.rawHeaders.length; i += 2) {
+      const name = ctx.rawHeaders[i];
+      const lower = name.toLowerCase();
+      if (HOP_BY_HOP.has(lower)) continue;
+      if (lower === "content-length" && overrideLength !== undefined) continue;
+      if (Object.hasOwn(out, lower)) out[lower] = `${out[lower]}, ${ctx.rawHeaders[i + 1]}`;
+      else out[lower] = ctx.rawHeaders[i + 1];
+    }
+    if (overrideLength !== undefined) out["content-length"] = String(overrideLength);
+    return out;
+  }
+
+  function openUpstream(ctx, headers) {
+    return http.request({
+      host: "127.0.0.1",
+      port: fq.port,
+      method: ctx.method,
+      path: ctx.rawUrl,
+      headers,
+      agent,
+      setHost: false,
+    });
+  }
+
+  /**
+   * Read the request body. With `upstream`, stream it on while holding back the last chunk, so
+   * that fauxqs never sees a complete request until the signature has been verified.
+   */
+  function receiveBody(req, { upstream, keep }) {
+    return new Promise((resolve, reject) => {
+      const hash = createHash("sha256");
+      const chunks = [];
+      let held = null;
+      let length = 0;
+      let tooLarge = false;
+      req.on("data", (c) => {
+        hash.update(c);
+        length += c.length;
+        if (keep && !tooLarge) {
+          if (length > MAX_BUFFERED_BODY) {
+            tooLarge = true;
+            chunks.length = 0;
+          } else chunks.push(c);
+        }
+        if (upstream) {
+          if (held && !upstream.destroyed && !upstream.write(held)) {
+            req.pause();
+            upstream.once("drain", () => req.resume());
+          }
+          held = c;
+        }
+      });
+      req.on("end", () => {
+        const buffer = keep && !tooLarge ? Buffer.concat(chunks) : undefined;
+        resolve({ sha256: length === 0 ? EMPTY_SHA256 : hash.digest("hex"), buffer, held, length, tooLarge });
+      });
+      req.on("error", reject);
+      req.on("aborted", () => reject(new Error("client aborted the request")));
+    });
+  }
+
+  function relayResponse(ctx, ures, res, rule) {
+    const headers = {};
+    for (const [k, v] of Object.entries(ures.headers)) {
+      if (!HOP_BY_HOP.has(k)) headers[k] = v;
+    }
+    const status = ures.statusCode;
+    if (ctx.style === "json") {
+      if (!headers["x-amzn-requestid"]) headers["x-amzn-requestid"] = randomUUID();
+      if (typeof headers["x-amzn-query-error"] === "string") {
+        headers["x-amzn-query-error"] = fixSqsQueryError(headers["x-amzn-query-error"]);
+      }
+    }
+    if (
+      ctx.style === "s3" &&
+      (ctx.operation === "GetObject" || ctx.operation === "HeadObject") &&
+      (status === 200 || status === 206) &&
+      !headers["accept-ranges"]
+    ) {
+      headers["accept-ranges"] = "bytes";
+    }
+    const bodyless = ctx.method === "HEAD" || status === 204 || status === 304;
+
+    const needsListRewrite = ctx.isListing && status === 200;
+    const needsEntryMerge = rule?.action === "fail-entries" && ctx.failedEntries?.length > 0;
+    if ((needsListRewrite || needsEntryMerge) && !bodyless) {
+      const chunks = [];
+      ures.on("data", (c) => chunks.push(c));
+      ures.on("end", () => {
+        let body = Buffer.concat(chunks).toString("utf8");
+        if (needsListRewrite) {
+          body = fixListingMarkers(body, ctx.listVersion);
+          if (ctx.listEncodingUrl) body = encodeListing(body, ctx.listVersion);
+        }
+        if (needsEntryMerge) {
+          if (status === 200) {
+            const parsed = body ? JSON.parse(body) : {};
+            parsed.Successful = parsed.Successful ?? [];
+            parsed.Failed = [...(parsed.Failed ?? []), ...ctx.failedEntries];
+            body = JSON.stringify(parsed);
+          }
+        }
+        const buf = Buffer.from(body, "utf8");
+        headers["content-length"] = String(buf.length);
+        delete headers["content-encoding"];
+        res.writeHead(status, headers);
+        res.end(buf);
+      });
+      ures.on("error", () => res.destroy());
+      ures.resume();
+      return;
+    }
+
+    if (!bodyless && (rule?.action === "truncate-body" || rule?.action === "close-mid-body")) {
+      const limit = rule.afterBytes ?? 0;
+      const truncate = rule.action === "truncate-body";
+      if (truncate && headers["content-length"] !== undefined) {
+        headers["content-length"] = String(Math.min(limit, Number(headers["content-length"])));
+      }
+      res.writeHead(status, headers);
+      res.flushHeaders();
+      let sent = 0;
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        ures.destroy();
+        if (truncate) res.end();
+        else if (res.socket) res.socket.destroy();
+        else res.destroy();
+      };
+      if (limit === 0) {
+        if (truncate) return finish();
+        return res.write("", () => finish());
+      }
+      ures.on("data", (c) => {
+        if (done) return;
+        const take = Math.min(c.length, limit - sent);
+        sent += take;
+        if (sent >= limit) {
+          res.write(c.subarray(0, take), () => finish());
+          ures.pause();
+        } else {
+          res.write(c);
+        }
+      });
+      ures.on("end", () => {
+        if (!done) {
+          if (truncate) {
+            done = true;
+            res.end();
+          } else res.write("", () => finish());
+        }
+      });
+      ures.on("error", () => res.destroy());
+      ures.resume();
+      return;
+    }
+
+    res.writeHead(status, headers);
+    ures.pipe(res);
+    ures.on("error", () => res.destroy());
+  }
+
+  function fixListingMarkers(xml, version) {
+    // fauxqs derives NextContinuationToken (V2, base64 of a key) and NextMarker (V1) from the
+    // last *object* of the page; when a CommonPrefix sorts after it, the next page repeats that
+    // prefix. S3 continues after the last entry of the page, object or prefix.
+    const truncated = /<IsTruncated>true<\/IsTruncated>/.test(xml);
+    if (!truncated) return xml;
+    let last;
+    for (const m of xml.matchAll(/<Contents>[\s\S]*?<Key>([\s\S]*?)<\/Key>|<CommonPrefixes>\s*<Prefix>([\s\S]*?)<\/Prefix>/g)) {
+      const v = unescapeXml(m[1] ?? m[2]);
+      if (last === undefined || compareUtf8(v, last) > 0) last = v;
+    }
+    if (last === undefined) return xml;
+    if (version === 2) {
+      const token = Buffer.from(last, "utf8").toString("base64");
+      return /<NextContinuationToken>/.test(xml)
+        ? xml.replace(/<NextContinuationToken>[\s\S]*?<\/NextContinuationToken>/, `<NextContinuationToken>${token}</NextContinuationToken>`)
+        : xml.replace(/(\s*)<IsTruncated>true<\/IsTruncated>/, `$1<IsTruncated>true</IsTruncated>$1<NextContinuationToken>${token}</NextContinuationToken>`);
+    }
+    return /<NextMarker>/.test(xml)
+      ? xml.replace(/<NextMarker>[\s\S]*?<\/NextMarker>/, `<NextMarker>${escapeXml(last)}</NextMarker>`)
+      : xml;
+  }
+
+  function encodeListing(xml, version) {
+    const tags = version === 2 ? "Key|Prefix|Delimiter|StartAfter" : "Key|Prefix|Delimiter|Marker|NextMarker";
+    const re = new RegExp(`<(${tags})>([\\s\\S]*?)</\\1>`, "g");
+    let out = xml.replace(re, (_m, tag, value) => `<${tag}>${s3UrlEncode(unescapeXml(value))}</${tag}>`);
+    if (!/<EncodingType>/.test(out)) {
+      out = out.replace(/(\s*)<IsTruncated>/, "$1<EncodingType>url</EncodingType>$1<IsTruncated>");
+    }
+    return out;
+  }
+
+  /** Checks S3 itself would make after authentication and fauxqs does not. */
+  function s3RequestChecks(ctx) {
+    if (ctx.style !== "s3" || ctx.method !== "GET" || !ctx.s3.bucket || ctx.s3.key) return null;
+    if (ctx.operation !== "ListObjects" && ctx.operation !== "ListObjectsV2") return null;
+    ctx.isListing = true;
+    ctx.listVersion = ctx.operation === "ListObjectsV2" ? 2 : 1;
+    if ("encoding-type" in ctx.query) {
+      const v = firstValue(ctx.query["encoding-type"]);
+      if (v !== "url") {
+        return buildError("s3", 400, "InvalidArgument", "Invalid Encoding Method specified in Request", {
+          ArgumentName: "encoding-type",
+          ArgumentValue: v,
+        });
+      }
+      ctx.listEncodingUrl = true;
+    }
+    if (ctx.operation === "ListObjectsV2" && "continuation-token" in ctx.query) {
+      const t = firstValue(ctx.query["continuation-token"]);
+      if (t === "" || Buffer.from(t, "base64").toString("base64") !== t) {
+        return buildError("s3", 400, "InvalidArgument", "The continuation token provided is incorrect", {
+          ArgumentName: "continuation-token",
+        });
+      }
+    }
+    return null;
+  }
+
+  function faultResponse(ctx, rule) {
+    const style = ctx.style;
+    const status = rule.status;
+    if (rule.body !== undefined) {
+      const headers = {
+        "content-type": style === "s3" ? "application/xml" : style === "json" ? "application/x-amz-json-1.0" : "text/xml",
+        ...(rule.headers ?? {}),
+      };
+      return { status, headers, body: rule.body, code: rule.code };
+    }
+    const table = style === "s3" ? S3_DEFAULT_FAULTS : SQS_DEFAULT_FAULTS;
+    const [dCode, dMsg] = table[status] ?? (status >= 500 ? table[500] : ["InvalidRequest", "Injected fault"]);
+    const err = buildError(style, status, rule.code ?? dCode, rule.message ?? dMsg);
+    err.headers = { ...err.headers, ...(rule.headers ?? {}) };
+    return err;
+  }
+
+  function denyResponse(ctx, rule) {
+    if (ctx.style === "s3") return buildError("s3", 403, rule.code ?? "AccessDenied", rule.message ?? "Access Denied");
+    let queueUrl;
+    try {
+      queueUrl = JSON.parse(ctx.body?.buffer?.toString("utf8") || "{}").QueueUrl;
+    } catch {
+      queueUrl = undefined;
+    }
+    const msg = rule.message ?? (queueUrl ? `Access to the resource ${queueUrl} is denied.` : "Access to the resource is denied.");
+    return buildError(ctx.style, 403, rule.code ?? "AccessDenied", msg);
+  }
+
+  // --- main request handler ------------------------------------------------------------------
+
+  async function handleAws(req, res, ctx) {
+    const entry = {
+      id: ++requestSeq,
+      time: new Date().toISOString(),
+      method: ctx.method,
+      path: ctx.path,
+      query: ctx.rawQuery,
+      service: ctx.service,
+      operation: ctx.operation,
+      accessKeyId: undefined,
+      signatureValid: false,
+      status: undefined,
+      error: undefined,
+      fault: undefined,
+      durationMs: undefined,
+    };
+    const started = Date.now();
+    res.on("close", () => {
+      entry.status = entry.status ?? (res.headersSent ? res.statusCode : 0);
+      entry.durationMs = Date.now() - started;
+      entry.accessKeyId = ctx.accessKeyId;
+      entry.service = ctx.service;
+      if (!res.writableFinished && !entry.fault) entry.error = entry.error ?? "ConnectionClosed";
+      record(entry);
+    });
+    const fail = async (err, { drainFirst = true } = {}) => {
+      if (drainFirst) await drain(req);
+      entry.status = err.status;
+      entry.error = err.code;
+      sendPlain(res, ctx.method, err);
+    };
+
+    const headerError = authenticateHeaders(ctx);
+    if (headerError) return fail(headerError);
+
+    const rule = reserveRule(ctx);
+    let ruleCommitted = false;
+    const giveBack = () => {
+      if (!ruleCommitted) releaseRule(rule);
+      ruleCommitted = true;
+    };
+
+    if (rule?.action === "delay") {
+      await sleep(rule.delayMs);
+      if (res.destroyed) return giveBack();
+    }
+
+    const forwards = !rule || rule.action === "delay" || rule.action === "truncate-body" || rule.action === "close-mid-body";
+    const stream = forwards && ctx.style === "s3";
+    let upstream = null;
+    let upstreamError = null;
+    let forwarding = false;
+    let verifiedResolve;
+    const verified = new Promise((r) => (verifiedResolve = r));
+    if (stream) {
+      upstream = openUpstream(ctx, upstreamHeaders(ctx));
+      upstream.on("error", (e) => {
+        upstreamError = e;
+        if (!forwarding) return; // destroyed on purpose, or reported below
+        if (!res.headersSent) {
+          sendPlain(res, ctx.method, buildError(ctx.style, 502, "InternalError", `stand-in lost fauxqs: ${e.message}`));
+        } else res.destroy();
+      });
+      upstream.on("response", async (ures) => {
+        ures.pause();
+        const ok = await verified;
+        if (!ok) return ures.destroy();
+        relayResponse(ctx, ures, res, rule);
+      });
+    }
+    res.on("close", () => {
+      if (upstream && !res.writableFinished) upstream.destroy();
+    });
+
+    let body;
+    try {
+      body = await receiveBody(req, { upstream, keep: ctx.style !== "s3" });
+    } catch {
+      giveBack();
+      upstream?.destroy();
+      verifiedResolve(false);
+      return;
+    }
+    ctx.body = body;
+    if (body.tooLarge) {
+      giveBack();
+      upstream?.destroy();
+      verifiedResolve(false);
+      return fail(buildError(ctx.style, 413, "RequestEntityTooLarge", "Request body too large for the stand-in"), { drainFirst: false });
+    }
+
+    let sigError;
+    try {
+      sigError = await verifySignature(ctx, body);
+    } catch (e) {
+      sigError = buildError(ctx.style, 500, "InternalError", `stand-in failed to verify the signature: ${e.message}`);
+    }
+    if (sigError) {
+      giveBack();
+      upstream?.destroy();
+      verifiedResolve(false);
+      return fail(sigError, { drainFirst: false });
+    }
+    entry.signatureValid = true;
+    ruleCommitted = true;
+    if (rule) entry.fault = rule.action;
+
+    const reqCheck = s3RequestChecks(ctx);
+    if (reqCheck) {
+      upstream?.destroy();
+      verifiedResolve(false);
+      return fail(reqCheck, { drainFirst: false });
+    }
+    if (rule?.action === "deny") {
+      const err = denyResponse(ctx, rule);
+      return fail(err, { drainFirst: false });
+    }
+    if (rule?.action === "status") {
+      const err = faultResponse(ctx, rule);
+      return fail(err, { drainFirst: false });
+    }
+    if (upstreamError) {
+      verifiedResolve(false);
+      return fail(buildError(ctx.style, 502, "InternalError", `stand-in could not reach fauxqs: ${upstreamError.message}`), {
+        drainFirst: false,
+      });
+    }
+
+    if (stream) {
+      forwarding = true;
+      verifiedResolve(true);
+      upstream.end(body.held ?? undefined);
+      return;
+    }
+
+    // Buffered forwarding (SQS and other non-S3 requests; fail-entries).
+    let outBody = body.buffer ?? Buffer.alloc(0);
+    if (rule?.action === "fail-entries") {
+      let parsed;
+      try {
+        parsed = JSON.parse(outBody.toString("utf8"));
+      } catch {
+        parsed = undefined;
+      }
+      const entries = Array.isArray(parsed?.Entries) ? parsed.Entries : [];
+      const failing = entries.filter((e) => !rule.entryIds || rule.entryIds.includes(String(e.Id)));
+      const keep = entries.filter((e) => !failing.includes(e));
+      ctx.failedEntries = failing.map((e) => ({
+        Id: e.Id,
+        SenderFault: rule.senderFault,
+        Code: rule.code ?? "InternalError",
+        Message: rule.message ?? "Injected batch entry failure",
+      }));
+      if (failing.length === 0) {
+        // Nothing to fail (not a batch call, or no listed Id): forward unchanged.
+      } else if (keep.length === 0) {
+        const payload = Buffer.from(JSON.stringify({ Successful: [], Failed: ctx.failedEntries }), "utf8");
+        entry.status = 200;
+        res.writeHead(200, {
+          "content-type": "application/x-amz-json-1.0",
+          "x-amzn-requestid": randomUUID(),
+          "content-length": String(payload.length),
+        });
+        res.end(payload);
+        return;
+      } else {
+        parsed.Entries = keep;
+        outBody = Buffer.from(JSON.stringify(parsed), "utf8");
+      }
+    }
+    upstream = openUpstream(ctx, upstreamHeaders(ctx, outBody.length));
+    upstream.on("error", (e) => {
+      if (!res.headersSent) {
+        sendPlain(res, ctx.method, buildError(ctx.style, 502, "InternalError", `stand-in could not reach fauxqs: ${e.message}`));
+      } else res.destroy();
+    });
+    upstream.on("response", (ures) => relayResponse(ctx, ures, res, rule));
+    upstream.end(outBody);
+  }
+
+  // --- admin API ------------------------------------------------------------------------------
+
+  function sendJson(res, status, value) {
+    const body = Buffer.from(JSON.stringify(value, null, 0), "utf8");
+    res.writeHead(status, { "content-type": "application/json", "content-length": String(body.length) });
+    res.end(body);
+  }
+
+  async function readJson(req) {
+    const chunks = [];
+    for await (const c of req) chunks.push(c);
+    const text = Buffer.concat(chunks).toString("utf8");
+    return text ? JSON.parse(text) : undefined;
+  }
+
+  async function handleAdmin(req, res, path) {
+    const route = path.replace(/^\/_standin\/?/, "").replace(/\/$/, "");
+    try {
+      if (route === "health" && req.method === "GET") {
+        return sendJson(res, 200, { ok: true, endpoint: api.endpoint, fauxqs: api.fauxqsEndpoint, region });
+      }
+      if (route === "faults") {
+        if (req.method === "GET") return sendJson(res, 200, rules.map(describeRule));
+        if (req.method === "DELETE") {
+          await drain(req);
+          rules.length = 0;
+          return sendJson(res, 200, { cleared: true });
+        }
+        if (req.method === "POST") {
+          const body = await readJson(req);
+          const list = Array.isArray(body) ? body : [body];
+          const compiled = list.map(compileRule);
+          rules.push(...compiled);
+          return sendJson(res, 201, compiled.length === 1 && !Array.isArray(body) ? describeRule(compiled[0]) : compiled.map(describeRule));
+        }
+      }
+      const one = /^faults\/(r\d+)$/.exec(route);
+      if (one && req.method === "DELETE") {
+        await drain(req);
+        const idx = rules.findIndex((r) => r.id === one[1]);
+        if (idx < 0) return sendJson(res, 404, { error: `no rule ${one[1]}` });
+        rules.splice(idx, 1);
+        return sendJson(res, 200, { removed: one[1] });
+      }
+      if (route === "requests") {
+        if (req.method === "GET") return sendJson(res, 200, requestLog);
+        if (req.method === "DELETE") {
+          await drain(req);
+          requestLog.length = 0;
+          return sendJson(res, 200, { cleared: true });
+        }
+      }
+      if (route === "reset" && req.method === "POST") {
+        await drain(req);
+        api.fauxqs.reset();
+        return sendJson(res, 200, { reset: true });
+      }
+      if (route === "purge" && req.method === "POST") {
+        await drain(req);
+        api.fauxqs.purgeAll();
+        return sendJson(res, 200, { purged: true });
+      }
+      if (route === "setup" && req.method === "POST") {
+        const body = await readJson(req);
+        api.fauxqs.setup(body ?? {});
+        return sendJson(res, 200, { ok: true });
+      }
+      await drain(req);
+      return sendJson(res, 404, { error: `unknown admin route ${req.method} ${path}` });
+    } catch (e) {
+      if (!res.headersSent) return sendJson(res, 400, { error: e.message });
+    }
+  }
+
+  server.on("request", (req, res) => {
+    let rawUrl = req.url ?? "/";
+    if (/^https?:\/\//i.test(rawUrl)) {
+      const u = new URL(rawUrl);
+      rawUrl = u.pathname + u.search;
+    }
+    const q = rawUrl.indexOf("?");
+    const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
+    const rawQuery = q < 0 ? "" : rawUrl.slice(q + 1);
+    if (path === "/_standin" || path.startsWith("/_standin/")) {
+      handleAdmin(req, res, path).catch(() => res.destroy());
+      return;
+    }
+    const hdrs = headerMap(req.rawHeaders);
+    const cls = classify(req, path, hdrs);
+    let query;
+    try {
+      query = parseQuery(rawQuery);
+    } catch {
+      drain(req).then(() =>
+        sendPlain(res, req.method, buildError(cls.style, 400, "InvalidArgument", "The query string is not valid percent-encoding.")),
+      );
+      return;
+    }
+    const ctx = {
+      method: req.method,
+      rawUrl,
+      path,
+      rawQuery,
+      query,
+      hdrs,
+      rawHeaders: req.rawHeaders,
+      style: cls.style,
+      service: cls.service,
+      operation: cls.operation,
+    };
+    if (cls.style === "s3") {
+      ctx.s3 = s3Target(hdrs.host, path);
+      ctx.operation = s3Operation(req.method, ctx.s3.bucket, ctx.s3.key, query, hdrs);
+    } else if (cls.style === "query") {
+      ctx.operation = "";
+    }
+    handleAws(req, res, ctx).catch((e) => {
+      if (!res.headersSent) sendPlain(res, req.method, buildError(cls.style, 500, "InternalError", e.message));
+      else res.destroy();
+    });
+  });
+
+  await new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = server.address().port;
+  proxyHost = `127.0.0.1:${port}`;
+
+  // --- fauxqs helpers (what startFauxqs() would return, with proxy-facing queue URLs) ---------
+  const fauxqs = {
+    address: fq.address,
+    port: fq.port,
+    sqsStore: fq.sqsStore,
+    snsStore: fq.snsStore,
+    s3Store: fq.s3Store,
+    get spy() {
+      if (!fq.spy) throw new Error("message spy not enabled: pass { messageSpies: true }");
+      return fq.spy;
+    },
+    createQueue(name, opts = {}) {
+      const r = opts.region ?? region;
+      const arn = sqsQueueArn(name, r);
+      const existing = fq.sqsStore.getQueueByArn(arn);
+      if (existing) return { queueUrl: existing.url, queueArn: arn, queueName: name };
+      const queueUrl = fq.sqsStore.buildQueueUrl(name, String(port), proxyHost, r);
+      fq.sqsStore.createQueue(name, queueUrl, arn, opts.attributes, opts.tags);
+      return { queueUrl, queueArn: arn, queueName: name };
+    },
+    deleteQueue(name, opts = {}) {
+      const q = fq.sqsStore.getQueueByArn(sqsQueueArn(name, opts.region ?? region));
+      if (q) fq.sqsStore.deleteQueue(q.url);
+    },
+    inspectQueue(name) {
+      return fq.sqsStore.inspectQueue(name);
+    },
+    createBucket(name) {
+      fq.s3Store.createBucket(name);
+      return { bucketName: name };
+    },
+    putObject(bucket, key, body, contentType = "application/octet-stream", metadata = {}) {
+      const buf = Buffer.isBuffer(body) ? body : Buffer.from(body ?? "");
+      const o = fq.s3Store.putObject(bucket, key, buf, contentType, metadata);
+      return { etag: o.etag };
+    },
+    emptyBucket(name) {
+      fq.s3Store.emptyBucket(name);
+    },
+    setup(config) {
+      const cfg = validateInitConfig(config);
+      applyInitConfig(cfg, fq.sqsStore, fq.snsStore, fq.s3Store, { port, region });
+    },
+    reset() {
+      fq.sqsStore.clearMessages();
+      fq.s3Store.clearObjects();
+      fq.spy?.clear();
+    },
+    purgeAll() {
+      fq.sqsStore.purgeAll();
+      fq.snsStore.purgeAll();
+      fq.s3Store.purgeAll();
+    },
+  };
+
+  // applyInitConfig builds queue URLs from "127.0.0.1:<port>" + the store host (""), i.e. the proxy.
+  if (options.init) {
+    const cfg = typeof options.init === "string" ? loadInitConfig(options.init) : options.init;
+    fauxqs.setup(cfg);
+  }
+
+  let closed = false;
+  const api = {
+    endpoint: `http://127.0.0.1:${port}`,
+    fauxqsEndpoint: fq.address,
+    region,
+    port,
+    fauxqsPort: fq.port,
+    accessKeyIds: credentials.map((c) => c.accessKeyId),
+    fauxqs,
+    addFault(rule) {
+      const r = compileRule(rule);
+      rules.push(r);
+      return r.id;
+    },
+    removeFault(id) {
+      const idx = rules.findIndex((r) => r.id === id);
+      if (idx >= 0) rules.splice(idx, 1);
+      return idx >= 0;
+    },
+    clearFaults() {
+      rules.length = 0;
+    },
+    faults() {
+      return rules.map(describeRule);
+    },
+    requests() {
+      return requestLog.map((e) => ({ ...e }));
+    },
+    clearRequests() {
+      requestLog.length = 0;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      server.closeAllConnections?.();
+      await new Promise((r) => server.close(() => r()));
+      agent.destroy();
+      await fq.app.close();
+    },
+  };
+  return api;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Command line
+
+function parseArgs(argv) {
+  const opts = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const val = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    switch (a) {
+      case "--port":
+        opts.port = Number(val());
+        break;
+      case "--fauxqs-port":
+        opts.fauxqsPort = Number(val());
+        break;
+      case "--credentials":
+        opts.credentialsFile = val();
+        break;
+      case "--region":
+        opts.region = val();
+        break;
+      case "--init":
+        opts.init = val();
+        break;
+      case "--quiet":
+        opts.quiet = true;
+        break;
+      case "-h":
+      case "--help":
+        opts.help = true;
+        break;
+      default:
+        throw new Error(`unknown argument ${a}`);
+    }
+  }
+  for (const k of ["port", "fauxqsPort"]) {
+    if (opts[k] !== undefined && (!Number.isInteger(opts[k]) || opts[k] < 0 || opts[k] > 65535)) {
+      throw new Error(`--${k === "port" ? "port" : "fauxqs-port"} must be a port number`);
+    }
+  }
+  return opts;
+}
+
+async function main() {
+  let opts;
+  try {
+    opts = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    process.stderr.write(`standin: ${e.message}\n`);
+    process.exit(2);
+  }
+  if (opts.help) {
+    process.stdout.write(
+      "usage: node tools/aws-standin/standin.mjs [--port N] [--fauxqs-port N] [--credentials FILE]\n" +
+        "                                          [--region R] [--init FILE] [--quiet]\n",
+    );
+    return;
+  }
+  let standin;
+  try {
+    standin = await startStandin({ ...opts, log: !opts.quiet });
+  } catch (e) {
+    process.stderr.write(`standin: ${e.message}\n`);
+    process.exit(1);
+  }
+  let stopping = false;
+  const stop = async (sig) => {
+    if (stopping) return;
+    stopping = true;
+    if (!opts.quiet) process.stderr.write(`standin: ${sig}, shutting down\n`);
+    const force = setTimeout(() => process.exit(1), 5000);
+    force.unref();
+    await standin.close();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+  // Ready only once the signal handlers are in place.
+  process.stdout.write(
+    JSON.stringify({ endpoint: standin.endpoint, fauxqs: standin.fauxqsEndpoint, region: standin.region }) + "\n",
+  );
+}
+
+if (process.argv[1] && fs.realpathSync(process.argv[1]) === fs.realpathSync(fileURLToPath(import.meta.url))) {
+  await main();
+}
