@@ -173,7 +173,7 @@ std::string amz_date(std::chrono::sys_seconds time) {
   auto day = floor<days>(time);
   year_month_day ymd{day};
   hh_mm_ss<seconds> tod{time - day};
-  char buf[20];
+  char buf[64];
   std::snprintf(buf, sizeof buf, "%04d%02u%02uT%02ld%02ld%02lldZ", int(ymd.year()),
                 unsigned(ymd.month()), unsigned(ymd.day()), long(tod.hours().count()),
                 long(tod.minutes().count()), static_cast<long long>(tod.seconds().count()));
