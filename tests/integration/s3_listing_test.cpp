@@ -7,6 +7,7 @@
 #include <spawn.h>
 #include <sys/wait.h>
 
+#include <functional>
 #include <map>
 #include <random>
 #include <set>
@@ -67,7 +68,9 @@ class S3Listing : public ::testing::Test {
   };
 
   // One pass over `bucket` with the real source, pipeline and file sink.
-  Outcome run_once(const std::string& bucket, size_t concurrency = 4) {
+  Outcome run_once(const std::string& bucket, size_t concurrency = 4,
+                   const std::function<void(S3ListingOptions&)>& adjust = nullptr,
+                   const std::string& run_name = "") {
     auto http = http::make_curl_client({});
     aws::S3Settings settings;
     settings.region = standin_->region();
@@ -79,15 +82,17 @@ class S3Listing : public ::testing::Test {
       return std::string();
     });
     aws::S3Client s3(http, credentials, settings);
-    SqliteStateStore state(dir_.file("state-" + bucket + ".db"));
+    std::string name = bucket + run_name;
+    SqliteStateStore state(dir_.file("state-" + name + ".db"));
     Outcome outcome;
     {
       DeadLetterFile dead_letters(dir_.file("dead.jsonl"));
-      FileSink sink(dir_.file("out-" + bucket + ".jsonl"));
+      FileSink sink(dir_.file("out-" + name + ".jsonl"));
       S3ListingOptions options;
       options.bucket = bucket;
       options.max_concurrent_objects = concurrency;
       options.once = true;
+      if (adjust) adjust(options);
       S3ListingSource source(options, s3, state);
       auto schema = make_schema("native");
       FindingFilter filter(FilterOptions{});
@@ -101,7 +106,7 @@ class S3Listing : public ::testing::Test {
       outcome.totals = source.totals();
     }
     simdjson::dom::parser parser;
-    for (const std::string& line : test::read_lines(dir_.file("out-" + bucket + ".jsonl")))
+    for (const std::string& line : test::read_lines(dir_.file("out-" + name + ".jsonl")))
       outcome.ids.insert(std::string(std::string_view(parser.parse(line)["Id"])));
     return outcome;
   }
@@ -135,6 +140,55 @@ TEST_F(S3Listing, ReadsEveryObjectAcrossPagesWithAwkwardKeysAndNoGzSuffix) {
   Outcome second = run_once("pages");
   EXPECT_EQ(second.totals.units_opened, 0u) << "committed objects are not read again";
   EXPECT_EQ(second.ids.size(), kObjects + 2u);
+}
+
+TEST_F(S3Listing, SinceSkipsEarlierDateFoldersAndAccountsAndRegionsNarrowTheWalk) {
+  standin_->create_bucket("dates");
+  standin_->put_object("dates", std::string(kBase) + "2026/02/28/old.jsonl.gz",
+                       test::gzip(finding("feb28")));
+  standin_->put_object("dates", std::string(kBase) + "2026/03/01/new.jsonl.gz",
+                       test::gzip(finding("mar01")));
+  standin_->put_object("dates", "AWSLogs/444455556666/GuardDuty/us-east-1/2026/03/01/x.jsonl.gz",
+                       test::gzip(finding("other-account")));
+  Outcome since = run_once(
+      "dates", 2, [](S3ListingOptions& o) { o.since = "2026-03-01"; }, "-since");
+  EXPECT_EQ(since.ids, (std::multiset<std::string>{"mar01", "other-account"}));
+  Outcome narrowed = run_once(
+      "dates", 2,
+      [](S3ListingOptions& o) {
+        o.accounts = {"111122223333"};
+        o.regions = {"eu-west-1"};
+      },
+      "-narrow");
+  EXPECT_EQ(narrowed.ids, (std::multiset<std::string>{"feb28", "mar01"}));
+}
+
+TEST_F(S3Listing, ShardsSplitABucketWithoutOverlap) {
+  standin_->create_bucket("shards");
+  for (int i = 0; i < 40; ++i)
+    standin_->put_object("shards",
+                         std::string(kBase) + "2026/03/01/s" + std::to_string(i) + ".jsonl.gz",
+                         object_of(i, 1));
+  Outcome zero = run_once(
+      "shards", 2,
+      [](S3ListingOptions& o) {
+        o.shard_index = 0;
+        o.shard_count = 2;
+      },
+      "-0");
+  Outcome one = run_once(
+      "shards", 2,
+      [](S3ListingOptions& o) {
+        o.shard_index = 1;
+        o.shard_count = 2;
+      },
+      "-1");
+  std::set<std::string> all(zero.ids.begin(), zero.ids.end());
+  for (const std::string& id : one.ids)
+    EXPECT_TRUE(all.insert(id).second) << id << " read by both shards";
+  EXPECT_EQ(all.size(), 40u);
+  EXPECT_GT(zero.ids.size(), 5u);
+  EXPECT_GT(one.ids.size(), 5u);
 }
 
 TEST_F(S3Listing, AnObjectWhoseETagChangesIsReadAgain) {

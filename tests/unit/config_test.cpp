@@ -144,5 +144,61 @@ TEST(Config, DidYouMeanPicksTheClosestKey) {
   EXPECT_EQ(did_you_mean("zzz", known), "");
 }
 
+TEST(Config, ReadsTheS3ListingSourceAndTheAwsAndHttpTables) {
+  Config c = parse_config(R"(
+[source.s3_listing]
+bucket = "exports"
+prefix = "guardduty"
+region = "eu-west-1"
+interval = "5m"
+since = "2026-01-01"
+accounts = ["111122223333"]
+regions = ["eu-west-1", "us-east-1"]
+shard = "2/3"
+max_concurrent_objects = 16
+[aws]
+profile = "reader"
+role_arn = "arn:aws:iam::111122223333:role/gd2sentinel"
+external_id = "x-1"
+s3_endpoint = "http://127.0.0.1:4566"
+s3_path_style = true
+[http]
+ca_file = "/etc/ssl/extra.pem"
+proxy = "http://proxy:3128"
+connect_timeout = "3s"
+timeout = "2m"
+[sink.file]
+path = "-"
+)",
+                          "gd2sentinel.toml");
+  ASSERT_TRUE(c.s3_listing_source);
+  EXPECT_EQ(c.s3_listing_source->bucket, "exports");
+  EXPECT_EQ(c.s3_listing_source->interval, std::chrono::minutes(5));
+  EXPECT_EQ(c.s3_listing_source->shard_index, 2u);
+  EXPECT_EQ(c.s3_listing_source->shard_count, 3u);
+  EXPECT_EQ(c.s3_listing_source->max_concurrent_objects, 16);
+  EXPECT_EQ(c.aws.role_arn, "arn:aws:iam::111122223333:role/gd2sentinel");
+  EXPECT_TRUE(c.aws.s3_path_style);
+  EXPECT_EQ(c.http.timeout, std::chrono::minutes(2));
+  EXPECT_TRUE(c.http.verify_tls);
+}
+
+TEST(Config, ExplainsS3ListingMistakes) {
+  EXPECT_EQ(
+      errors_of("[source.s3_listing]\nbucket = \"b\"\nsince = \"March\"\nshard = \"3/3\"\n"
+                "accounts = [\"123\"]\nmax_concurrent_objects = 0\n[sink.file]\npath = \"-\"\n"),
+      "gd2sentinel.toml: source.s3_listing.region: is required: the bucket's AWS Region, e.g. "
+      "\"eu-west-1\"\n"
+      "gd2sentinel.toml:3: source.s3_listing.since: must be a date such as \"2026-01-01\", not "
+      "\"March\"\n"
+      "gd2sentinel.toml:4: source.s3_listing.shard: must be \"i/N\" with 0 <= i < N <= 1024 (this "
+      "instance's share of the keys), not \"3/3\"\n"
+      "gd2sentinel.toml:5: source.s3_listing.accounts: \"123\" is not a 12-digit AWS account id\n"
+      "gd2sentinel.toml:6: source.s3_listing.max_concurrent_objects: must be between 1 and 256");
+  EXPECT_EQ(errors_of(std::string(kMinimal) + "[aws]\ns3_endpoint = \"localhost:4566\"\n"),
+            "gd2sentinel.toml:8: aws.s3_endpoint: must be a URL starting with https:// (or http:// "
+            "for a local stand-in)");
+}
+
 }  // namespace
 }  // namespace gd2s

@@ -38,7 +38,8 @@ TEST(FileSink, StartsOnAFreshLineAfterATornLastRow) {
     rows.push_back({"{\"Id\":\"b\"}", {}});
     sink.send(std::move(rows), receiver);
   }
-  EXPECT_EQ(test::read_file(dir.file("rows.jsonl")), "{\"Id\":\"a\"}\n{\"Id\":\"to\n{\"Id\":\"b\"}\n");
+  EXPECT_EQ(test::read_file(dir.file("rows.jsonl")),
+            "{\"Id\":\"a\"}\n{\"Id\":\"to\n{\"Id\":\"b\"}\n");
 }
 
 }  // namespace

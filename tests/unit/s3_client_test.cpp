@@ -250,3 +250,29 @@ TEST(S3Client, ABodyThatEndsBeforeTheListedSizeIsResumed) {
 
 }  // namespace
 }  // namespace gd2s::aws
+
+namespace gd2s::aws {
+namespace {
+
+TEST(Endpoints, ConfigWinsThenServiceVariableThenGeneralVariableThenAws) {
+  ::unsetenv("AWS_ENDPOINT_URL_S3");
+  ::unsetenv("AWS_ENDPOINT_URL");
+  EXPECT_EQ(resolve_endpoint("s3", "eu-west-1", {}), "https://s3.eu-west-1.amazonaws.com");
+  EXPECT_EQ(resolve_endpoint("sts", "cn-north-1", {}), "https://sts.cn-north-1.amazonaws.com.cn");
+  ::setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1/", 1);
+  EXPECT_EQ(resolve_endpoint("s3", "eu-west-1", {}), "http://127.0.0.1:1");
+  ::setenv("AWS_ENDPOINT_URL_S3", "http://127.0.0.1:2", 1);
+  EXPECT_EQ(resolve_endpoint("s3", "eu-west-1", {}), "http://127.0.0.1:2");
+  EXPECT_EQ(resolve_endpoint("sqs", "eu-west-1", {}), "http://127.0.0.1:1");
+  EndpointOverrides overrides;
+  overrides.s3 = "http://127.0.0.1:3";
+  EXPECT_EQ(resolve_endpoint("s3", "eu-west-1", overrides), "http://127.0.0.1:3");
+  ::unsetenv("AWS_ENDPOINT_URL_S3");
+  ::unsetenv("AWS_ENDPOINT_URL");
+  EXPECT_EQ(host_header("https://s3.amazonaws.com:443/b"), "s3.amazonaws.com");
+  EXPECT_EQ(host_header("http://127.0.0.1:8080/b?x"), "127.0.0.1:8080");
+  EXPECT_EQ(url_path("http://h/b/k%20x?y=1"), "/b/k%20x");
+}
+
+}  // namespace
+}  // namespace gd2s::aws
