@@ -3,9 +3,12 @@
 
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <cstdlib>
+#include <sstream>
 #include <thread>
 
 #include "http/curl_client.h"
@@ -212,6 +215,53 @@ TEST(CurlClient, VerifiesTlsAndTrustsAnAddedCa) {
   trusted.ca_file = dir.file("ca.pem");
   EXPECT_EQ(make_curl_client(trusted)->send({"GET", lo.url("https") + "/", {}, "", 0ms}).body,
             "ok");
+}
+
+TEST(CurlClient, GoesThroughTheConfiguredProxyAndHonoursNoProxy) {
+  // A forward proxy sees absolute request targets; this one answers them itself.
+  Loopback<> proxy;
+  std::string proxied_target;
+  proxy.server().Get(".*", [&](const httplib::Request& req, httplib::Response& res) {
+    proxied_target = req.target;
+    res.set_content("via proxy", "text/plain");
+  });
+  proxy.start();
+  Loopback<> direct;
+  direct.server().Get("/here", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("direct", "text/plain");
+  });
+  direct.start();
+
+  HttpOptions options;
+  options.proxy = proxy.url();
+  EXPECT_EQ(make_curl_client(options)
+                ->send({"GET", "http://findings.example.invalid/x", {}, "", 0ms})
+                .body,
+            "via proxy");
+  EXPECT_EQ(proxied_target, "http://findings.example.invalid/x");
+
+  // Without the option, the environment's proxy variables apply, NO_PROXY included.
+  ::setenv("http_proxy", proxy.url().c_str(), 1);
+  ::setenv("no_proxy", "127.0.0.1", 1);
+  auto from_env = make_curl_client({});
+  EXPECT_EQ(from_env->send({"GET", "http://findings.example.invalid/y", {}, "", 0ms}).body,
+            "via proxy");
+  EXPECT_EQ(from_env->send({"GET", direct.url() + "/here", {}, "", 0ms}).body, "direct");
+  ::unsetenv("http_proxy");
+  ::unsetenv("no_proxy");
+}
+
+TEST(CurlClient, WarnsWhenTlsVerificationIsTurnedOff) {
+  std::ostringstream log;
+  auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>(
+      "test", std::make_shared<spdlog::sinks::ostream_sink_mt>(log)));
+  HttpOptions options;
+  options.verify_tls = false;
+  make_curl_client(options);
+  spdlog::set_default_logger(previous);
+  EXPECT_NE(log.str().find("TLS certificate verification is turned off"), std::string::npos)
+      << log.str();
 }
 
 }  // namespace
