@@ -1,0 +1,31 @@
+// Stream-declaration column types of a data collection rule and the check of
+// a JSON value against them (REFERENCE.md §9.1: string, int, long, real,
+// boolean, dynamic, datetime).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <rapidjson/document.h>
+
+namespace wsemu {
+
+enum class ColumnType { String, Int, Long, Real, Boolean, Datetime, Dynamic };
+
+/// Parses a type name, case-insensitively ("dateTime" as the Tables API
+/// writes it is accepted; "guid" is stored as string, as Azure Monitor does).
+std::optional<ColumnType> parse_column_type(std::string_view name);
+std::string_view to_string(ColumnType type);
+
+/// Whether `value` is acceptable for a column of `type` (null always is).
+/// On refusal `reason` says what was expected.
+bool value_matches(ColumnType type, const rapidjson::Value& value, std::string* reason);
+
+/// An ISO 8601 date-time, as datetime columns accept it.
+bool is_iso8601_datetime(std::string_view text);
+
+/// A GUID in 8-4-4-4-12 hexadecimal form (optionally in braces).
+bool is_guid(std::string_view text);
+
+}  // namespace wsemu

@@ -1,0 +1,323 @@
+// Parsing of the configuration file (the DCR part is in dcr_config.cpp).
+#include "config.h"
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <initializer_list>
+
+#include "config_parse.h"
+#include "crypto.h"
+#include "json_util.h"
+#include "time_util.h"
+
+namespace wsemu {
+namespace config_detail {
+
+[[noreturn]] void fail(const std::string& where, const std::string& what) {
+  throw ConfigError(where + ": " + what);
+}
+
+void check_keys(const Value& object, std::initializer_list<const char*> allowed, const std::string& where) {
+  if (!object.IsObject()) fail(where, "must be a JSON object");
+  for (const auto& member : object.GetObject()) {
+    const std::string name(member.name.GetString(), member.name.GetStringLength());
+    if (name == "comment" || name.rfind("$", 0) == 0) continue;
+    if (std::none_of(allowed.begin(), allowed.end(), [&](const char* a) { return name == a; })) {
+      fail(where, "unknown field '" + name + "'");
+    }
+  }
+}
+
+std::string required_string(const Value& object, const char* name, const std::string& where) {
+  auto value = string_member(object, name);
+  if (!value || value->empty()) fail(where, std::string("needs a non-empty string \"") + name + "\"");
+  return *value;
+}
+
+std::vector<std::string> string_list(const Value& object, const char* name, const std::string& where) {
+  std::vector<std::string> out;
+  auto it = object.FindMember(name);
+  if (it == object.MemberEnd()) return out;
+  if (it->value.IsString()) return {it->value.GetString()};
+  if (!it->value.IsArray()) fail(where, std::string("\"") + name + "\" must be a list of strings");
+  for (const auto& item : it->value.GetArray()) {
+    if (!item.IsString()) fail(where, std::string("\"") + name + "\" must be a list of strings");
+    out.emplace_back(item.GetString(), item.GetStringLength());
+  }
+  return out;
+}
+
+std::string resolve(const std::string& base_dir, const std::string& path) {
+  const std::filesystem::path p(path);
+  if (p.is_absolute() || base_dir.empty()) return path;
+  return (std::filesystem::path(base_dir) / p).string();
+}
+
+std::string read_config_file(const std::string& path, const std::string& where) {
+  try {
+    return read_file(path);
+  } catch (const std::exception&) {
+    fail(where, "cannot read " + path);
+  }
+}
+
+}  // namespace config_detail
+
+using namespace config_detail;
+
+namespace {
+
+AppCertificate load_certificate(const std::string& path, const std::string& where) {
+  const auto certs = read_certificates_pem(read_config_file(path, where));
+  if (certs.empty()) fail(where, path + " holds no PEM certificate");
+  AppCertificate out;
+  out.path = path;
+  const std::string der = certificate_der(certs.front().get());
+  out.sha256_thumbprint = sha256(der);
+  out.sha1_thumbprint = sha1(der);
+  out.public_key = SharedKey(certificate_public_key(certs.front().get()).release(), EVP_PKEY_free);
+  return out;
+}
+
+std::vector<SharedKey> load_jwks(const std::string& path, const std::string& where) {
+  rapidjson::Document doc;
+  const std::string text = read_config_file(path, where);
+  doc.Parse(text.data(), text.size());
+  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("keys") || !doc["keys"].IsArray()) {
+    fail(where, path + " is not a JWKS document ({\"keys\": [...]})");
+  }
+  std::vector<SharedKey> keys;
+  for (const auto& jwk : doc["keys"].GetArray()) {
+    auto n = string_member(jwk, "n");
+    auto e = string_member(jwk, "e");
+    if (!n || !e) continue;
+    if (PKey key = rsa_public_key_from_jwk(*n, *e)) keys.emplace_back(key.release(), EVP_PKEY_free);
+  }
+  if (keys.empty()) fail(where, path + " holds no RSA key");
+  return keys;
+}
+
+Application parse_application(const Value& v, const std::string& base_dir, const std::string& where) {
+  check_keys(v, {"client_id", "object_id", "display_name", "secret", "secrets", "certificate",
+                 "certificates", "federated_credentials"},
+             where);
+  Application app;
+  app.client_id = required_string(v, "client_id", where);
+  app.object_id = string_member(v, "object_id").value_or(app.client_id);
+  app.display_name = string_member(v, "display_name").value_or(app.client_id);
+  const std::string here = where + " (" + app.client_id + ")";
+  if (auto secret = string_member(v, "secret")) app.secrets.push_back({*secret, std::nullopt});
+  if (auto it = v.FindMember("secrets"); it != v.MemberEnd()) {
+    if (!it->value.IsArray()) fail(here, "\"secrets\" must be an array");
+    for (const auto& s : it->value.GetArray()) {
+      if (s.IsString()) {
+        app.secrets.push_back({s.GetString(), std::nullopt});
+        continue;
+      }
+      check_keys(s, {"value", "expires"}, here + " secret");
+      ClientSecret secret{required_string(s, "value", here + " secret"), std::nullopt};
+      if (auto expires = string_member(s, "expires")) {
+        secret.expires = parse_iso8601(*expires);
+        if (!secret.expires) fail(here, "secret \"expires\" must be an ISO 8601 date-time");
+      }
+      app.secrets.push_back(std::move(secret));
+    }
+  }
+  std::vector<std::string> certificate_paths = string_list(v, "certificates", here);
+  if (auto single = string_member(v, "certificate")) certificate_paths.push_back(*single);
+  for (const auto& path : certificate_paths) {
+    app.certificates.push_back(load_certificate(resolve(base_dir, path), here));
+  }
+  if (auto it = v.FindMember("federated_credentials"); it != v.MemberEnd()) {
+    if (!it->value.IsArray()) fail(here, "\"federated_credentials\" must be an array");
+    for (const auto& f : it->value.GetArray()) {
+      const std::string fwhere = here + " federated credential";
+      check_keys(f, {"name", "issuer", "subject", "audience", "audiences", "public_key", "jwks"}, fwhere);
+      FederatedCredential credential;
+      credential.issuer = required_string(f, "issuer", fwhere);
+      credential.subject = required_string(f, "subject", fwhere);
+      if (auto audience = string_member(f, "audience")) credential.audience = *audience;
+      if (auto audiences = string_list(f, "audiences", fwhere); !audiences.empty()) {
+        credential.audience = audiences.front();
+      }
+      if (auto pem_path = string_member(f, "public_key")) {
+        const std::string path = resolve(base_dir, *pem_path);
+        PKey key = read_public_key_pem(read_config_file(path, fwhere));
+        if (!key) fail(fwhere, path + " holds no public key or certificate");
+        credential.keys.emplace_back(key.release(), EVP_PKEY_free);
+      }
+      if (auto jwks_path = string_member(f, "jwks")) {
+        for (auto& key : load_jwks(resolve(base_dir, *jwks_path), fwhere)) credential.keys.push_back(key);
+      }
+      app.federated_credentials.push_back(std::move(credential));
+    }
+  }
+  return app;
+}
+
+}  // namespace
+
+void apply_cloud_defaults(Config& config) {
+  static const std::map<std::string, std::vector<std::string>> kResources = {
+      {"public", {"https://monitor.azure.com", "https://management.azure.com", "https://management.core.windows.net"}},
+      {"usgovernment", {"https://monitor.azure.us", "https://management.usgovcloudapi.net", "https://management.core.usgovcloudapi.net"}},
+      {"china", {"https://monitor.azure.cn", "https://management.chinacloudapi.cn", "https://management.core.chinacloudapi.cn"}},
+  };
+  auto it = kResources.find(config.cloud);
+  if (it == kResources.end()) throw ConfigError("cloud must be public, usgovernment or china");
+  if (config.logs_ingestion.audiences.empty()) config.logs_ingestion.audiences = {it->second.front()};
+  if (config.known_resources.empty()) {
+    for (const auto& [cloud, resources] : kResources) {
+      config.known_resources.insert(config.known_resources.end(), resources.begin(), resources.end());
+    }
+  }
+}
+
+Config default_config() {
+  Config config;
+  apply_cloud_defaults(config);
+  return config;
+}
+
+Config parse_config(const std::string& text, const std::string& base_dir) {
+  rapidjson::Document doc;
+  doc.Parse(text.data(), text.size());
+  if (doc.HasParseError()) {
+    throw ConfigError("the configuration is not valid JSON (at offset " + std::to_string(doc.GetErrorOffset()) + ")");
+  }
+  check_keys(doc, {"cloud", "known_resources", "entra", "imds", "logs_ingestion", "data_collector",
+                   "tenants", "managed_identities", "dcrs", "workspaces", "faults", "request_log_size"},
+             "configuration");
+  Config config;
+  config.cloud = string_member(doc, "cloud").value_or("public");
+  config.known_resources = string_list(doc, "known_resources", "configuration");
+  config.request_log_size = static_cast<std::size_t>(int_member(doc, "request_log_size").value_or(2000));
+  if (auto it = doc.FindMember("entra"); it != doc.MemberEnd()) {
+    check_keys(it->value, {"token_lifetime_seconds", "assertion_leeway_seconds", "signing_key"}, "entra");
+    config.token_lifetime_seconds = int_member(it->value, "token_lifetime_seconds").value_or(3599);
+    config.assertion_leeway_seconds = int_member(it->value, "assertion_leeway_seconds").value_or(300);
+    if (auto key = string_member(it->value, "signing_key")) config.signing_key_path = resolve(base_dir, *key);
+  }
+  if (auto it = doc.FindMember("imds"); it != doc.MemberEnd()) {
+    check_keys(it->value, {"token_lifetime_seconds"}, "imds");
+    config.imds_token_lifetime_seconds = int_member(it->value, "token_lifetime_seconds").value_or(86399);
+  }
+  if (auto it = doc.FindMember("logs_ingestion"); it != doc.MemberEnd()) {
+    const Value& li = it->value;
+    check_keys(li, {"audiences", "api_versions", "type_mismatch", "non_array_body",
+                    "replace_out_of_range_time_generated", "max_body_bytes"},
+               "logs_ingestion");
+    auto& s = config.logs_ingestion;
+    s.audiences = string_list(li, "audiences", "logs_ingestion");
+    if (auto versions = string_list(li, "api_versions", "logs_ingestion"); !versions.empty()) s.api_versions = versions;
+    const auto mismatch = string_member(li, "type_mismatch").value_or("reject");
+    if (mismatch != "reject" && mismatch != "null") fail("logs_ingestion", "type_mismatch is \"reject\" or \"null\"");
+    s.reject_type_mismatch = mismatch == "reject";
+    const auto non_array = string_member(li, "non_array_body").value_or("reject");
+    if (non_array != "reject" && non_array != "accept_and_drop") {
+      fail("logs_ingestion", "non_array_body is \"reject\" or \"accept_and_drop\"");
+    }
+    s.reject_non_array_body = non_array == "reject";
+    s.replace_out_of_range_time_generated = bool_member(li, "replace_out_of_range_time_generated").value_or(false);
+    s.max_body_bytes = static_cast<std::size_t>(int_member(li, "max_body_bytes").value_or(1048576));
+  }
+  if (auto it = doc.FindMember("data_collector"); it != doc.MemberEnd()) {
+    check_keys(it->value, {"max_body_bytes", "max_date_skew_seconds", "max_value_bytes"}, "data_collector");
+    auto& s = config.data_collector;
+    s.max_body_bytes = static_cast<std::size_t>(int_member(it->value, "max_body_bytes").value_or(30000000));
+    s.max_date_skew_seconds = int_member(it->value, "max_date_skew_seconds").value_or(900);
+    s.max_value_bytes = static_cast<std::size_t>(int_member(it->value, "max_value_bytes").value_or(32768));
+  }
+  if (auto it = doc.FindMember("tenants"); it != doc.MemberEnd()) {
+    if (!it->value.IsArray()) fail("tenants", "must be an array");
+    for (const auto& t : it->value.GetArray()) {
+      check_keys(t, {"id", "domains", "applications"}, "tenant");
+      Tenant tenant;
+      tenant.id = required_string(t, "id", "tenant");
+      tenant.domains = string_list(t, "domains", "tenant " + tenant.id);
+      if (auto apps = t.FindMember("applications"); apps != t.MemberEnd()) {
+        if (!apps->value.IsArray()) fail("tenant " + tenant.id, "\"applications\" must be an array");
+        for (const auto& a : apps->value.GetArray()) {
+          tenant.applications.push_back(parse_application(a, base_dir, "tenant " + tenant.id + " application"));
+        }
+      }
+      config.tenants.push_back(std::move(tenant));
+    }
+  }
+  if (auto it = doc.FindMember("managed_identities"); it != doc.MemberEnd()) {
+    if (!it->value.IsArray()) fail("managed_identities", "must be an array");
+    for (const auto& m : it->value.GetArray()) {
+      check_keys(m, {"tenant", "client_id", "object_id", "resource_id", "system_assigned"}, "managed identity");
+      ManagedIdentity identity;
+      identity.tenant_id = required_string(m, "tenant", "managed identity");
+      identity.client_id = required_string(m, "client_id", "managed identity");
+      identity.object_id = string_member(m, "object_id").value_or(identity.client_id);
+      identity.resource_id = string_member(m, "resource_id").value_or("");
+      identity.system_assigned = bool_member(m, "system_assigned").value_or(false);
+      if (!config.find_tenant(identity.tenant_id)) {
+        fail("managed identity " + identity.client_id, "names unknown tenant " + identity.tenant_id);
+      }
+      config.managed_identities.push_back(std::move(identity));
+    }
+  }
+  if (auto it = doc.FindMember("dcrs"); it != doc.MemberEnd()) {
+    if (!it->value.IsArray()) fail("dcrs", "must be an array");
+    for (const auto& d : it->value.GetArray()) config.dcrs.push_back(parse_dcr(d, base_dir, "dcr"));
+  }
+  if (auto it = doc.FindMember("workspaces"); it != doc.MemberEnd()) {
+    if (!it->value.IsArray()) fail("workspaces", "must be an array");
+    for (const auto& w : it->value.GetArray()) {
+      check_keys(w, {"id", "shared_key", "shared_keys"}, "workspace");
+      Workspace workspace;
+      workspace.id = required_string(w, "id", "workspace");
+      workspace.shared_keys = string_list(w, "shared_keys", "workspace " + workspace.id);
+      if (auto key = string_member(w, "shared_key")) workspace.shared_keys.insert(workspace.shared_keys.begin(), *key);
+      if (workspace.shared_keys.empty()) fail("workspace " + workspace.id, "needs \"shared_key\"");
+      config.workspaces.push_back(std::move(workspace));
+    }
+  }
+  if (auto it = doc.FindMember("faults"); it != doc.MemberEnd()) {
+    std::string error;
+    config.faults = parse_fault_rules(it->value, &error);
+    if (!error.empty()) fail("faults", error);
+  }
+  apply_cloud_defaults(config);
+  return config;
+}
+
+Config load_config_file(const std::string& path) {
+  const std::string base = std::filesystem::path(path).parent_path().string();
+  return parse_config(read_config_file(path, "configuration"), base);
+}
+
+const Tenant* Config::find_tenant(const std::string& id_or_domain) const {
+  auto lower = [](std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  };
+  const std::string wanted = lower(id_or_domain);
+  for (const auto& tenant : tenants) {
+    if (lower(tenant.id) == wanted) return &tenant;
+    for (const auto& domain : tenant.domains) {
+      if (lower(domain) == wanted) return &tenant;
+    }
+  }
+  return nullptr;
+}
+
+const DataCollectionRule* Config::find_dcr(const std::string& immutable_id) const {
+  for (const auto& dcr : dcrs) {
+    if (dcr.immutable_id == immutable_id) return &dcr;
+  }
+  return nullptr;
+}
+
+const Workspace* Config::find_workspace(const std::string& id) const {
+  for (const auto& workspace : workspaces) {
+    if (workspace.id == id) return &workspace;
+  }
+  return nullptr;
+}
+
+}  // namespace wsemu

@@ -1,0 +1,155 @@
+// The emulator's configuration: one JSON file (README.md documents it).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <openssl/evp.h>
+
+#include "faults.h"
+#include "store.h"
+
+namespace wsemu {
+
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+using SharedKey = std::shared_ptr<EVP_PKEY>;
+
+struct ClientSecret {
+  std::string value;
+  std::optional<std::int64_t> expires;  // epoch seconds
+};
+
+struct AppCertificate {
+  std::string path;
+  std::string sha256_thumbprint;  // raw bytes of SHA-256(DER)
+  std::string sha1_thumbprint;    // raw bytes of SHA-1(DER)
+  SharedKey public_key;
+};
+
+/// A federated identity credential: assertions from `issuer` about `subject`
+/// for `audience`. Signatures are checked against `keys`, or against the
+/// emulator's own signing key when none are configured.
+struct FederatedCredential {
+  std::string issuer;
+  std::string subject;
+  std::string audience = "api://AzureADTokenExchange";
+  std::vector<SharedKey> keys;
+};
+
+struct Application {
+  std::string client_id;
+  std::string object_id;  // of the service principal: the "oid" of its tokens
+  std::string display_name;
+  std::vector<ClientSecret> secrets;
+  std::vector<AppCertificate> certificates;
+  std::vector<FederatedCredential> federated_credentials;
+};
+
+struct Tenant {
+  std::string id;
+  std::vector<std::string> domains;
+  std::vector<Application> applications;
+};
+
+struct ManagedIdentity {
+  std::string tenant_id;
+  std::string client_id;
+  std::string object_id;
+  std::string resource_id;  // user-assigned: /subscriptions/…/userAssignedIdentities/…
+  bool system_assigned = false;
+};
+
+struct StreamDeclaration {
+  std::string name;
+  std::vector<StoredColumn> columns;
+};
+
+struct DataFlow {
+  std::vector<std::string> streams;
+  std::string output_stream;  // Microsoft-<Table> or Custom-<Table>_CL
+  std::string table;          // the output stream without its prefix
+};
+
+struct RateLimits {
+  std::int64_t requests_per_minute = 0;  // 0: unlimited
+  std::int64_t bytes_per_minute = 0;
+};
+
+struct DataCollectionRule {
+  std::string immutable_id;
+  std::optional<std::string> tenant_id;
+  /// Principals (client id or object id) holding Monitoring Metrics
+  /// Publisher on the rule; empty: any authenticated caller.
+  std::vector<std::string> publishers;
+  std::map<std::string, StreamDeclaration> streams;
+  std::vector<DataFlow> data_flows;
+  RateLimits rate_limits;
+};
+
+struct Workspace {
+  std::string id;
+  std::vector<std::string> shared_keys;  // base64
+};
+
+struct LogsIngestionSettings {
+  std::vector<std::string> audiences;  // accepted "aud" values
+  std::vector<std::string> api_versions = {"2023-01-01", "2021-11-01-preview", "2023-04-01-preview"};
+  bool reject_type_mismatch = true;    // false: store null, as a lenient service would
+  bool reject_non_array_body = true;   // false: answer 204 and store nothing
+  bool replace_out_of_range_time_generated = false;
+  std::size_t max_body_bytes = 1048576;
+};
+
+struct DataCollectorSettings {
+  std::size_t max_body_bytes = 30000000;
+  std::int64_t max_date_skew_seconds = 900;
+  std::size_t max_value_bytes = 32768;
+};
+
+struct Config {
+  std::string cloud = "public";
+  std::vector<std::string> known_resources;
+  std::int64_t token_lifetime_seconds = 3599;
+  std::int64_t imds_token_lifetime_seconds = 86399;
+  std::int64_t assertion_leeway_seconds = 300;
+  std::optional<std::string> signing_key_path;
+  std::size_t request_log_size = 2000;
+  LogsIngestionSettings logs_ingestion;
+  DataCollectorSettings data_collector;
+  std::vector<Tenant> tenants;
+  std::vector<ManagedIdentity> managed_identities;
+  std::vector<DataCollectionRule> dcrs;
+  std::vector<Workspace> workspaces;
+  std::vector<FaultRule> faults;
+
+  const Tenant* find_tenant(const std::string& id_or_domain) const;
+  const DataCollectionRule* find_dcr(const std::string& immutable_id) const;
+  const Workspace* find_workspace(const std::string& id) const;
+};
+
+/// Parses configuration text; relative paths resolve against `base_dir`.
+Config parse_config(const std::string& text, const std::string& base_dir);
+Config load_config_file(const std::string& path);
+/// The configuration used without --config: no tenants, no rules.
+Config default_config();
+
+/// The per-cloud defaults: accepted ingestion audiences and known resources.
+void apply_cloud_defaults(Config& config);
+
+/// "Microsoft-AWSGuardDuty" → "AWSGuardDuty"; "Custom-X_CL" → "X_CL".
+std::string table_of_output_stream(const std::string& output_stream);
+
+/// Columns of a `gd2sentinel schema --format json` document
+/// ({"name","table","columns":[{"name","type","description"}]}).
+std::vector<StoredColumn> columns_of_schema(const std::string& schema_json, std::string* table);
+
+}  // namespace wsemu

@@ -1,0 +1,124 @@
+// The "dcrs" part of the configuration: stream declarations (inline or from a
+// gd2sentinel schema document), data flows and rate limits.
+#include <algorithm>
+#include <cctype>
+
+#include "config.h"
+#include "config_parse.h"
+#include "json_util.h"
+
+namespace wsemu {
+namespace config_detail {
+
+std::vector<StoredColumn> parse_columns(const Value& columns, const std::string& where) {
+  if (!columns.IsArray()) fail(where, "\"columns\" must be an array");
+  std::vector<StoredColumn> out;
+  for (const auto& c : columns.GetArray()) {
+    const std::string name = required_string(c, "name", where + " column");
+    const std::string type_name = required_string(c, "type", where + " column " + name);
+    const auto type = parse_column_type(type_name);
+    if (!type) fail(where, "column " + name + " has unknown type '" + type_name + "'");
+    for (const char ch : name) {
+      if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '_') {
+        fail(where, "column name '" + name + "' may hold only letters, digits and '_'");
+      }
+    }
+    out.push_back({name, *type});
+  }
+  return out;
+}
+
+DataCollectionRule parse_dcr(const Value& v, const std::string& base_dir, const std::string& where) {
+  check_keys(v, {"immutable_id", "tenant", "publishers", "stream_declarations", "data_flows", "rate_limits"},
+             where);
+  DataCollectionRule dcr;
+  dcr.immutable_id = required_string(v, "immutable_id", where);
+  const std::string here = where + " (" + dcr.immutable_id + ")";
+  dcr.tenant_id = string_member(v, "tenant");
+  dcr.publishers = string_list(v, "publishers", here);
+  std::map<std::string, std::string> default_tables;
+  auto streams = v.FindMember("stream_declarations");
+  if (streams == v.MemberEnd() || !streams->value.IsObject()) fail(here, "needs \"stream_declarations\"");
+  for (const auto& s : streams->value.GetObject()) {
+    StreamDeclaration decl;
+    decl.name = s.name.GetString();
+    const std::string swhere = here + " stream " + decl.name;
+    if (decl.name.rfind("Custom-", 0) != 0) fail(swhere, "stream names must begin with Custom-");
+    check_keys(s.value, {"columns", "columns_from"}, swhere);
+    if (auto from = string_member(s.value, "columns_from")) {
+      const std::string path = resolve(base_dir, *from);
+      std::string table;
+      try {
+        decl.columns = columns_of_schema(read_config_file(path, swhere), &table);
+      } catch (const ConfigError& e) {
+        fail(swhere, std::string(e.what()));
+      }
+      if (!table.empty()) default_tables[decl.name] = table;
+    } else if (s.value.HasMember("columns")) {
+      decl.columns = parse_columns(s.value["columns"], swhere);
+    } else {
+      fail(swhere, "needs \"columns\" or \"columns_from\"");
+    }
+    dcr.streams.emplace(decl.name, std::move(decl));
+  }
+  if (auto flows = v.FindMember("data_flows"); flows != v.MemberEnd()) {
+    if (!flows->value.IsArray()) fail(here, "\"data_flows\" must be an array");
+    for (const auto& f : flows->value.GetArray()) {
+      check_keys(f, {"streams", "output_stream", "outputStream", "transform_kql", "transformKql", "destinations"},
+                 here + " data flow");
+      DataFlow flow;
+      flow.streams = string_list(f, "streams", here + " data flow");
+      flow.output_stream = string_member(f, "output_stream").value_or(string_member(f, "outputStream").value_or(""));
+      const auto transform =
+          string_member(f, "transform_kql").value_or(string_member(f, "transformKql").value_or("source"));
+      if (transform != "source") {
+        fail(here, "only the pass-through transform \"source\" is supported (got \"" + transform + "\")");
+      }
+      if (flow.streams.empty() || flow.output_stream.empty()) {
+        fail(here, "a data flow needs \"streams\" and \"output_stream\"");
+      }
+      for (const auto& stream : flow.streams) {
+        if (!dcr.streams.count(stream)) fail(here, "data flow names undeclared stream " + stream);
+      }
+      flow.table = table_of_output_stream(flow.output_stream);
+      dcr.data_flows.push_back(std::move(flow));
+    }
+  } else {
+    for (const auto& [stream, table] : default_tables) {
+      const std::string output = (table.size() > 3 && table.substr(table.size() - 3) == "_CL" ? "Custom-" : "Microsoft-") + table;
+      dcr.data_flows.push_back({{stream}, output, table});
+    }
+  }
+  for (const auto& [name, decl] : dcr.streams) {
+    bool flows = false;
+    for (const auto& f : dcr.data_flows) flows = flows || std::count(f.streams.begin(), f.streams.end(), name);
+    if (!flows) fail(here, "stream " + name + " has no data flow (add \"data_flows\")");
+  }
+  if (auto limits = v.FindMember("rate_limits"); limits != v.MemberEnd()) {
+    check_keys(limits->value, {"requests_per_minute", "bytes_per_minute"}, here + " rate_limits");
+    dcr.rate_limits.requests_per_minute = int_member(limits->value, "requests_per_minute").value_or(0);
+    dcr.rate_limits.bytes_per_minute = int_member(limits->value, "bytes_per_minute").value_or(0);
+  }
+  return dcr;
+}
+
+}  // namespace config_detail
+
+std::string table_of_output_stream(const std::string& output_stream) {
+  for (const std::string prefix : {"Microsoft-", "Custom-"}) {
+    if (output_stream.rfind(prefix, 0) == 0) return output_stream.substr(prefix.size());
+  }
+  return output_stream;
+}
+
+std::vector<StoredColumn> columns_of_schema(const std::string& schema_json, std::string* table) {
+  rapidjson::Document doc;
+  doc.Parse(schema_json.data(), schema_json.size());
+  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("columns")) {
+    throw ConfigError("not a gd2sentinel schema document ({\"name\",\"table\",\"columns\":[...]})");
+  }
+  if (table != nullptr) *table = string_member(doc, "table").value_or("");
+  return config_detail::parse_columns(doc["columns"], "schema");
+}
+
+}  // namespace wsemu

@@ -1,0 +1,250 @@
+#include "store.h"
+
+#include <sqlite3.h>
+
+#include "json_util.h"
+
+namespace wsemu {
+
+std::string quote_identifier(const std::string& name) {
+  std::string out = "\"";
+  for (const char c : name) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+Store::Store(const std::string& path) {
+  if (sqlite3_open_v2(path.c_str(), &db_,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                      nullptr) != SQLITE_OK) {
+    const std::string message = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw StoreError("cannot open the database " + path + ": " + message);
+  }
+  if (path != ":memory:") exec("PRAGMA journal_mode=WAL");
+  exec("PRAGMA synchronous=OFF");
+  exec("PRAGMA temp_store=MEMORY");
+  exec("CREATE TABLE IF NOT EXISTS _wsemu_columns (tbl TEXT NOT NULL, col TEXT NOT NULL, "
+       "type TEXT NOT NULL, ord INTEGER NOT NULL, PRIMARY KEY (tbl, col))");
+  load_catalog();
+}
+
+Store::~Store() {
+  for (auto& [key, statement] : statements_) sqlite3_finalize(statement);
+  sqlite3_close(db_);
+}
+
+void Store::exec(const std::string& sql) {
+  char* error = nullptr;
+  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+    const std::string message = error != nullptr ? error : "unknown error";
+    sqlite3_free(error);
+    throw StoreError("SQLite: " + message + " (in: " + sql + ")");
+  }
+}
+
+void Store::load_catalog() {
+  sqlite3_stmt* statement = nullptr;
+  sqlite3_prepare_v2(db_, "SELECT tbl, col, type FROM _wsemu_columns ORDER BY tbl, ord", -1,
+                     &statement, nullptr);
+  while (sqlite3_step(statement) == SQLITE_ROW) {
+    const std::string table = reinterpret_cast<const char*>(sqlite3_column_text(statement, 0));
+    const std::string column = reinterpret_cast<const char*>(sqlite3_column_text(statement, 1));
+    const auto type = parse_column_type(reinterpret_cast<const char*>(sqlite3_column_text(statement, 2)));
+    tables_[table].columns.push_back({column, type.value_or(ColumnType::String)});
+  }
+  sqlite3_finalize(statement);
+  for (auto& [name, table] : tables_) {
+    sqlite3_stmt* count = nullptr;
+    const std::string sql = "SELECT COUNT(*) FROM " + quote_identifier(name);
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &count, nullptr) == SQLITE_OK &&
+        sqlite3_step(count) == SQLITE_ROW) {
+      table.rows = sqlite3_column_int64(count, 0);
+    }
+    sqlite3_finalize(count);
+  }
+}
+
+void Store::define_table(const std::string& table, const std::vector<StoredColumn>& columns) {
+  std::lock_guard lock(mutex_);
+  define_table_locked(table, columns);
+}
+
+void Store::define_table_locked(const std::string& table, const std::vector<StoredColumn>& columns) {
+  auto [it, created] = tables_.try_emplace(table);
+  if (created) exec("CREATE TABLE IF NOT EXISTS " + quote_identifier(table) + " (_wsemu_seq INTEGER PRIMARY KEY)");
+  auto& known = it->second.columns;
+  for (const auto& column : columns) {
+    bool present = false;
+    for (const auto& k : known) present = present || k.name == column.name;
+    if (present) continue;
+    exec("ALTER TABLE " + quote_identifier(table) + " ADD COLUMN " + quote_identifier(column.name));
+    sqlite3_stmt* statement = nullptr;
+    sqlite3_prepare_v2(db_, "INSERT OR REPLACE INTO _wsemu_columns VALUES (?, ?, ?, ?)", -1,
+                       &statement, nullptr);
+    sqlite3_bind_text(statement, 1, table.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(statement, 2, column.name.c_str(), -1, SQLITE_TRANSIENT);
+    const std::string type(to_string(column.type));
+    sqlite3_bind_text(statement, 3, type.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(statement, 4, static_cast<sqlite3_int64>(known.size()));
+    sqlite3_step(statement);
+    sqlite3_finalize(statement);
+    known.push_back(column);
+  }
+}
+
+sqlite3_stmt* Store::insert_statement(const RowBatch& batch) {
+  std::string key = batch.table;
+  for (const auto& column : batch.columns) key += '\x1f' + column;
+  if (auto it = statements_.find(key); it != statements_.end()) return it->second;
+  std::string sql = "INSERT INTO " + quote_identifier(batch.table) + " (";
+  std::string values;
+  for (std::size_t i = 0; i < batch.columns.size(); ++i) {
+    sql += (i ? "," : "") + quote_identifier(batch.columns[i]);
+    values += i ? ",?" : "?";
+  }
+  sql += ") VALUES (" + values + ")";
+  if (batch.columns.empty()) sql = "INSERT INTO " + quote_identifier(batch.table) + " DEFAULT VALUES";
+  sqlite3_stmt* statement = nullptr;
+  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &statement, nullptr) != SQLITE_OK) {
+    throw StoreError(std::string("SQLite: ") + sqlite3_errmsg(db_));
+  }
+  if (statements_.size() > 512) {
+    for (auto& [k, s] : statements_) sqlite3_finalize(s);
+    statements_.clear();
+  }
+  statements_.emplace(key, statement);
+  return statement;
+}
+
+void Store::insert(const std::vector<RowBatch>& batches) {
+  std::lock_guard lock(mutex_);
+  exec("BEGIN");
+  try {
+    for (const auto& batch : batches) {
+      sqlite3_stmt* statement = insert_statement(batch);
+      for (const auto& row : batch.rows) {
+        for (std::size_t i = 0; i < row.size(); ++i) {
+          const int index = static_cast<int>(i) + 1;
+          const Cell& cell = row[i];
+          if (const auto* text = std::get_if<std::string>(&cell)) {
+            sqlite3_bind_text(statement, index, text->data(), static_cast<int>(text->size()), SQLITE_STATIC);
+          } else if (const auto* integer = std::get_if<std::int64_t>(&cell)) {
+            sqlite3_bind_int64(statement, index, *integer);
+          } else if (const auto* real = std::get_if<double>(&cell)) {
+            sqlite3_bind_double(statement, index, *real);
+          } else if (const auto* boolean = std::get_if<bool>(&cell)) {
+            sqlite3_bind_int(statement, index, *boolean ? 1 : 0);
+          } else {
+            sqlite3_bind_null(statement, index);
+          }
+        }
+        if (sqlite3_step(statement) != SQLITE_DONE) {
+          const std::string message = sqlite3_errmsg(db_);
+          sqlite3_reset(statement);
+          throw StoreError("SQLite: " + message);
+        }
+        sqlite3_reset(statement);
+      }
+      sqlite3_clear_bindings(statement);
+    }
+    exec("COMMIT");
+  } catch (...) {
+    exec("ROLLBACK");
+    throw;
+  }
+  for (const auto& batch : batches) tables_[batch.table].rows += static_cast<std::int64_t>(batch.rows.size());
+}
+
+std::vector<std::pair<std::string, std::int64_t>> Store::row_counts() {
+  std::lock_guard lock(mutex_);
+  std::vector<std::pair<std::string, std::int64_t>> out;
+  for (const auto& [name, table] : tables_) out.emplace_back(name, table.rows);
+  return out;
+}
+
+std::vector<StoredColumn> Store::columns(const std::string& table) {
+  std::lock_guard lock(mutex_);
+  auto it = tables_.find(table);
+  return it == tables_.end() ? std::vector<StoredColumn>{} : it->second.columns;
+}
+
+bool Store::dump_jsonl(const std::string& table, std::size_t limit, std::string& out) {
+  std::lock_guard lock(mutex_);
+  auto it = tables_.find(table);
+  if (it == tables_.end()) return false;
+  const auto& columns = it->second.columns;
+  if (columns.empty()) return true;
+  std::string sql = "SELECT ";
+  for (std::size_t i = 0; i < columns.size(); ++i) sql += (i ? "," : "") + quote_identifier(columns[i].name);
+  sql += " FROM " + quote_identifier(table) + " ORDER BY _wsemu_seq";
+  if (limit > 0) sql += " LIMIT " + std::to_string(limit);
+  sqlite3_stmt* statement = nullptr;
+  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &statement, nullptr) != SQLITE_OK) {
+    throw StoreError(std::string("SQLite: ") + sqlite3_errmsg(db_));
+  }
+  while (sqlite3_step(statement) == SQLITE_ROW) {
+    rapidjson::StringBuffer buffer;
+    JsonWriter w(buffer);
+    w.StartObject();
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+      const int index = static_cast<int>(i);
+      const int kind = sqlite3_column_type(statement, index);
+      if (kind == SQLITE_NULL) continue;
+      write_string(w, columns[i].name);
+      switch (columns[i].type) {
+        case ColumnType::Boolean:
+          w.Bool(sqlite3_column_int(statement, index) != 0);
+          break;
+        case ColumnType::Int:
+        case ColumnType::Long:
+          w.Int64(sqlite3_column_int64(statement, index));
+          break;
+        case ColumnType::Real:
+          if (kind == SQLITE_INTEGER) {
+            w.Int64(sqlite3_column_int64(statement, index));
+          } else {
+            w.Double(sqlite3_column_double(statement, index));
+          }
+          break;
+        case ColumnType::Dynamic: {
+          const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement, index));
+          w.RawValue(text, static_cast<std::size_t>(sqlite3_column_bytes(statement, index)),
+                     rapidjson::kObjectType);
+          break;
+        }
+        default: {
+          const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement, index));
+          write_string(w, std::string_view(text, static_cast<std::size_t>(sqlite3_column_bytes(statement, index))));
+        }
+      }
+    }
+    w.EndObject();
+    out.append(buffer.GetString(), buffer.GetSize());
+    out += '\n';
+  }
+  sqlite3_finalize(statement);
+  return true;
+}
+
+void Store::clear_all() {
+  std::lock_guard lock(mutex_);
+  for (auto& [name, table] : tables_) {
+    exec("DELETE FROM " + quote_identifier(name));
+    table.rows = 0;
+  }
+}
+
+bool Store::clear_table(const std::string& table) {
+  std::lock_guard lock(mutex_);
+  auto it = tables_.find(table);
+  if (it == tables_.end()) return false;
+  exec("DELETE FROM " + quote_identifier(table));
+  it->second.rows = 0;
+  return true;
+}
+
+}  // namespace wsemu

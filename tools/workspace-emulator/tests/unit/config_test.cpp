@@ -1,0 +1,98 @@
+// The configuration file: the shipped examples load, errors name the field.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "config.h"
+#include "crypto.h"
+
+namespace wsemu {
+namespace {
+
+const std::string kSource = WSEMU_SOURCE_DIR;
+
+TEST(Config, LoadsTheNativeGuardDutyExample) {
+  const Config config = load_config_file(kSource + "/config/guardduty-native.json");
+  ASSERT_EQ(config.dcrs.size(), 1u);
+  const auto& dcr = config.dcrs[0];
+  const auto& stream = dcr.streams.at("Custom-GuardDutyFinding");
+  ASSERT_EQ(stream.columns.size(), 14u);
+  EXPECT_EQ(stream.columns[0].name, "TimeGenerated");
+  EXPECT_EQ(stream.columns[0].type, ColumnType::Datetime);
+  EXPECT_EQ(stream.columns[12].name, "Severity");
+  EXPECT_EQ(stream.columns[12].type, ColumnType::Int);
+  ASSERT_EQ(dcr.data_flows.size(), 1u);
+  EXPECT_EQ(dcr.data_flows[0].output_stream, "Microsoft-AWSGuardDuty");
+  EXPECT_EQ(dcr.data_flows[0].table, "AWSGuardDuty");
+  EXPECT_EQ(dcr.rate_limits.requests_per_minute, 0);  // unlimited unless asked for
+  EXPECT_EQ(config.logs_ingestion.audiences, std::vector<std::string>{"https://monitor.azure.com"});
+  ASSERT_NE(config.find_tenant("gd2sentinel-test.onmicrosoft.com"), nullptr);
+  EXPECT_EQ(config.find_tenant("3D6F7A21-0000-4000-8000-000000000001"), config.find_tenant("gd2sentinel-test.onmicrosoft.com"));
+  ASSERT_NE(config.find_workspace("7e1d3b9a-0000-4000-8000-000000000006"), nullptr);
+}
+
+TEST(Config, TakesColumnsFromAGd2sentinelSchemaDocument) {
+  const std::string schema = R"({"name":"native","table":"AWSGuardDuty","columns":[
+      {"name":"TimeGenerated","type":"datetime","description":"d"},{"name":"Severity","type":"int","description":"s"}]})";
+  const auto dir = std::filesystem::temp_directory_path() / ("wsemu-config-" + new_guid());
+  std::filesystem::create_directories(dir);
+  write_file((dir / "native.schema.json").string(), schema);
+  const Config config = parse_config(R"({"dcrs":[{"immutable_id":"dcr-1","stream_declarations":{
+      "Custom-GuardDutyFinding":{"columns_from":"native.schema.json"}}}]})", dir.string());
+  std::filesystem::remove_all(dir);
+  const auto& dcr = config.dcrs.at(0);
+  EXPECT_EQ(dcr.streams.at("Custom-GuardDutyFinding").columns.size(), 2u);
+  ASSERT_EQ(dcr.data_flows.size(), 1u);
+  EXPECT_EQ(dcr.data_flows[0].output_stream, "Microsoft-AWSGuardDuty");
+  std::string table;
+  columns_of_schema(R"({"table":"AWSGuardDuty_CL","columns":[]})", &table);
+  EXPECT_EQ(table, "AWSGuardDuty_CL");
+}
+
+TEST(Config, NamesTheFieldThatIsWrong) {
+  auto message = [](const std::string& text) {
+    try {
+      parse_config(text, "");
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(message(R"({"tennants":[]})").find("unknown field 'tennants'"), std::string::npos);
+  EXPECT_NE(message(R"({"dcrs":[{"immutable_id":"d","stream_declarations":{"MyStream":{"columns":[]}}}]})").find("Custom-"),
+            std::string::npos);
+  EXPECT_NE(message(R"({"dcrs":[{"immutable_id":"d","stream_declarations":{"Custom-S":{"columns":[{"name":"A","type":"decimal"}]}},
+      "data_flows":[{"streams":["Custom-S"],"output_stream":"Custom-S_CL"}]}]})").find("unknown type 'decimal'"),
+            std::string::npos);
+  EXPECT_NE(message(R"({"dcrs":[{"immutable_id":"d","stream_declarations":{"Custom-S":{"columns":[]}},
+      "data_flows":[{"streams":["Custom-S"],"output_stream":"Custom-S_CL","transform_kql":"source | where x"}]}]})")
+                .find("only the pass-through transform"),
+            std::string::npos);
+  EXPECT_NE(message(R"({"cloud":"mars"})").find("cloud must be"), std::string::npos);
+  EXPECT_NE(message("{").find("not valid JSON"), std::string::npos);
+}
+
+TEST(Config, ChoosesTheIngestionAudienceByCloud) {
+  EXPECT_EQ(parse_config(R"({"cloud":"usgovernment"})", "").logs_ingestion.audiences,
+            std::vector<std::string>{"https://monitor.azure.us"});
+  EXPECT_EQ(parse_config(R"({"cloud":"china"})", "").logs_ingestion.audiences,
+            std::vector<std::string>{"https://monitor.azure.cn"});
+  EXPECT_EQ(parse_config(R"({"logs_ingestion":{"audiences":["https://x"]}})", "").logs_ingestion.audiences,
+            std::vector<std::string>{"https://x"});
+}
+
+TEST(Config, ReadsRateLimits) {
+  const Config config = parse_config(R"({"dcrs":[{"immutable_id":"d","stream_declarations":{"Custom-S":{"columns":[]}},
+      "data_flows":[{"streams":["Custom-S"],"output_stream":"Custom-S_CL"}],
+      "rate_limits":{"requests_per_minute":12000,"bytes_per_minute":2147483648}}]})", "");
+  EXPECT_EQ(config.dcrs.at(0).rate_limits.requests_per_minute, 12000);
+  EXPECT_EQ(config.dcrs.at(0).rate_limits.bytes_per_minute, 2147483648);
+}
+
+TEST(Config, MapsOutputStreamsToTables) {
+  EXPECT_EQ(table_of_output_stream("Microsoft-AWSGuardDuty"), "AWSGuardDuty");
+  EXPECT_EQ(table_of_output_stream("Custom-MyTable_CL"), "MyTable_CL");
+}
+
+}  // namespace
+}  // namespace wsemu
