@@ -16,16 +16,18 @@ TokenSigner::TokenSigner(PKey key) : key_(std::move(key)) {
   key_id_ = base64url_encode(sha256(numbers.n + "." + numbers.e)).substr(0, 27);
 }
 
+void TokenSigner::write_header(rapidjson::StringBuffer& header) const {
+  JsonWriter w(header);
+  w.StartObject();
+  write_member(w, "typ", "JWT");
+  write_member(w, "alg", "RS256");
+  write_member(w, "kid", key_id_);
+  w.EndObject();
+}
+
 std::string TokenSigner::issue(const AccessTokenClaims& claims, std::int64_t now) const {
   rapidjson::StringBuffer header;
-  {
-    JsonWriter w(header);
-    w.StartObject();
-    write_member(w, "typ", "JWT");
-    write_member(w, "alg", "RS256");
-    write_member(w, "kid", key_id_);
-    w.EndObject();
-  }
+  write_header(header);
   rapidjson::StringBuffer payload;
   JsonWriter w(payload);
   w.StartObject();
@@ -57,14 +59,7 @@ std::string TokenSigner::issue_federated(const std::string& issuer, const std::s
                                          const std::string& audience, std::int64_t lifetime_seconds,
                                          std::int64_t now) const {
   rapidjson::StringBuffer header;
-  {
-    JsonWriter w(header);
-    w.StartObject();
-    write_member(w, "typ", "JWT");
-    write_member(w, "alg", "RS256");
-    write_member(w, "kid", key_id_);
-    w.EndObject();
-  }
+  write_header(header);
   rapidjson::StringBuffer payload;
   JsonWriter w(payload);
   w.StartObject();

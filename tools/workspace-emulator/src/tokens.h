@@ -2,6 +2,8 @@
 // their verification by the resource endpoints.
 #pragma once
 
+#include <rapidjson/stringbuffer.h>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -57,6 +59,9 @@ class TokenSigner {
                            const std::vector<std::string>& accepted_audiences, std::int64_t now) const;
 
  private:
+  /// The JOSE header every token of this signer carries: RS256 with its key id.
+  void write_header(rapidjson::StringBuffer& header) const;
+
   PKey key_;
   std::string key_id_;
 };
