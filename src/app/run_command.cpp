@@ -29,10 +29,10 @@ namespace {
 class SignalWatcher {
  public:
   explicit SignalWatcher(Pipeline& pipeline) {
+    // run_command blocked these before any thread started; this thread only waits for them.
     sigemptyset(&set_);
     sigaddset(&set_, SIGINT);
     sigaddset(&set_, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set_, nullptr);
     thread_ = std::thread([this, &pipeline] {
       int seen = 0;
       timespec tick{0, 200'000'000};

@@ -1,5 +1,7 @@
 #include "http_util.h"
 
+#include <functional>
+
 #include <dirent.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -91,33 +93,38 @@ std::string base_url(const httplib::Request& request, const Emulator& emulator) 
   return (request.ssl != nullptr ? "https://" : "http://") + host;
 }
 
-namespace {
-
-int socket_of_plain_connection(const httplib::Request& request) {
-  // No SSL object to ask: find our socket whose peer is the client's port.
+void for_each_connected_socket(const std::function<bool(int fd, int local_port, int peer_port)>& visit) {
   DIR* dir = opendir("/proc/self/fd");
-  if (dir == nullptr) return -1;
-  int found = -1;
+  if (dir == nullptr) return;
+  auto port_of = [](const sockaddr_storage& a) {
+    if (a.ss_family == AF_INET) return static_cast<int>(ntohs(reinterpret_cast<const sockaddr_in&>(a).sin_port));
+    if (a.ss_family == AF_INET6) return static_cast<int>(ntohs(reinterpret_cast<const sockaddr_in6&>(a).sin6_port));
+    return -1;
+  };
   while (dirent* entry = readdir(dir)) {
     const int fd = std::atoi(entry->d_name);
     if (fd <= 2) continue;
-    sockaddr_storage peer{};
-    socklen_t peer_size = sizeof peer;
     sockaddr_storage local{};
     socklen_t local_size = sizeof local;
-    if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_size) != 0) continue;
+    sockaddr_storage peer{};
+    socklen_t peer_size = sizeof peer;
     if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_size) != 0) continue;
-    auto port_of = [](const sockaddr_storage& a) {
-      if (a.ss_family == AF_INET) return static_cast<int>(ntohs(reinterpret_cast<const sockaddr_in&>(a).sin_port));
-      if (a.ss_family == AF_INET6) return static_cast<int>(ntohs(reinterpret_cast<const sockaddr_in6&>(a).sin6_port));
-      return -1;
-    };
-    if (port_of(peer) == request.remote_port && port_of(local) == request.local_port) {
-      found = fd;
-      break;
-    }
+    if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_size) != 0) continue;  // listening or unconnected
+    if (!visit(fd, port_of(local), port_of(peer))) break;
   }
   closedir(dir);
+}
+
+namespace {
+
+int socket_of_plain_connection(const httplib::Request& request) {
+  // No SSL object to ask: find our socket whose ports are the client connection's.
+  int found = -1;
+  for_each_connected_socket([&](int fd, int local_port, int peer_port) {
+    if (peer_port != request.remote_port || local_port != request.local_port) return true;
+    found = fd;
+    return false;
+  });
   return found;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -59,5 +60,9 @@ void set_endpoint_error(Endpoint endpoint, int status, httplib::Response& respon
 /// Logs Ingestion error: {"error":{"code","message"}} with x-ms-error-code.
 void set_ingestion_error(httplib::Response& response, int status, const std::string& code,
                          const std::string& message, RequestRecord& record);
+
+/// Calls `visit(fd, local_port, peer_port)` for every connected socket of this process (found
+/// through /proc/self/fd) until it returns false.
+void for_each_connected_socket(const std::function<bool(int fd, int local_port, int peer_port)>& visit);
 
 }  // namespace wsemu

@@ -110,21 +110,10 @@ Tls prepare_tls(const ServerOptions& options) {
 /// Shuts down every accepted connection on the given local ports, so that
 /// workers waiting on idle keep-alive connections end at once on stop.
 void shutdown_client_connections(int https_port, int http_port) {
-  DIR* dir = opendir("/proc/self/fd");
-  if (dir == nullptr) return;
-  while (dirent* entry = readdir(dir)) {
-    const int fd = std::atoi(entry->d_name);
-    if (fd <= 2) continue;
-    sockaddr_storage local{};
-    socklen_t local_size = sizeof local;
-    sockaddr_storage peer{};
-    socklen_t peer_size = sizeof peer;
-    if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_size) != 0 || local.ss_family != AF_INET) continue;
-    if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_size) != 0) continue;  // listening or unconnected
-    const int port = ntohs(reinterpret_cast<const sockaddr_in&>(local).sin_port);
-    if (port == https_port || port == http_port) ::shutdown(fd, SHUT_RDWR);
-  }
-  closedir(dir);
+  for_each_connected_socket([&](int fd, int local_port, int) {
+    if (local_port == https_port || local_port == http_port) ::shutdown(fd, SHUT_RDWR);
+    return true;
+  });
 }
 
 PKey signing_key(const Config& config) {
