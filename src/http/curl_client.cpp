@@ -324,7 +324,10 @@ class CurlClient final : public HttpClient {
       curl_easy_setopt(easy, CURLOPT_SSL_CTX_FUNCTION, &add_extra_cas);
       curl_easy_setopt(easy, CURLOPT_SSL_CTX_DATA, &options_.ca_file);
     }
-    if (!options_.proxy.empty()) curl_easy_setopt(easy, CURLOPT_PROXY, options_.proxy.c_str());
+    if (!options_.use_proxy)
+      curl_easy_setopt(easy, CURLOPT_NOPROXY, "*");  // "*" turns every proxy off
+    else if (!options_.proxy.empty())
+      curl_easy_setopt(easy, CURLOPT_PROXY, options_.proxy.c_str());
     curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &HeaderSink::on_header);
     curl_easy_setopt(easy, CURLOPT_HEADERDATA, &header_sink);
 

@@ -63,6 +63,7 @@ struct HttpOptions {
   std::string ca_file;     // extra trusted CAs (PEM), added to the system's
   bool verify_tls = true;  // off only by explicit choice (logged as a warning)
   std::string proxy;       // empty: HTTPS_PROXY / NO_PROXY from the environment
+  bool use_proxy = true;   // false: always connect directly (Azure IMDS), ignoring both
   Duration connect_timeout = std::chrono::seconds(10);
   Duration timeout = std::chrono::seconds(60);  // whole request, for buffered requests
   /// A stream that moves fewer than 1 byte/s for this long is given up.
