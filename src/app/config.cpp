@@ -1,6 +1,7 @@
 #include "app/config.h"
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <sstream>
 
@@ -12,7 +13,10 @@ namespace gd2s {
 namespace {
 
 constexpr std::string_view kSources[] = {"files", "s3_listing"};
-constexpr std::string_view kSinks[] = {"file"};
+constexpr std::string_view kSinks[] = {"file", "logs_ingestion", "data_collector"};
+constexpr std::string_view kAzureAuth[] = {"auto", "client_secret", "certificate",
+                                           "workload_identity", "managed_identity"};
+constexpr std::string_view kAzureClouds[] = {"public", "usgovernment", "china"};
 constexpr std::string_view kLogLevels[] = {"trace", "debug", "info", "warn", "error"};
 constexpr std::string_view kLogFormats[] = {"text", "json"};
 
@@ -59,7 +63,8 @@ void read_s3_listing(const toml::table& table, Config& config, std::vector<Confi
   r.read("shard", shard);
   r.read("max_concurrent_objects", s3.max_concurrent_objects);
   if (s3.bucket.empty()) r.issue("bucket", "is required: the bucket GuardDuty exports findings to");
-  if (s3.region.empty()) r.issue("region", "is required: the bucket's AWS Region, e.g. \"eu-west-1\"");
+  if (s3.region.empty())
+    r.issue("region", "is required: the bucket's AWS Region, e.g. \"eu-west-1\"");
   if (!s3.since.empty() && !is_date(s3.since))
     r.issue("since", "must be a date such as \"2026-01-01\", not \"" + s3.since + "\"");
   for (const std::string& account : s3.accounts)
@@ -75,7 +80,9 @@ void read_s3_listing(const toml::table& table, Config& config, std::vector<Confi
     shard_ok = count >= 1 && index < count && count <= 1024;
   }
   if (!shard_ok)
-    r.issue("shard", "must be \"i/N\" with 0 <= i < N <= 1024 (this instance's share of the keys), not \"" + shard + "\"");
+    r.issue("shard",
+            "must be \"i/N\" with 0 <= i < N <= 1024 (this instance's share of the keys), not \"" +
+                shard + "\"");
   s3.shard_index = static_cast<uint32_t>(index);
   s3.shard_count = static_cast<uint32_t>(std::max(1ul, count));
   if (s3.max_concurrent_objects < 1 || s3.max_concurrent_objects > 256)
@@ -98,10 +105,10 @@ void read_aws(const toml::table& table, Config& config, std::vector<ConfigIssue>
   r.read("s3_path_style", aws.s3_path_style);
   if (!aws.role_arn.empty() && !aws.role_arn.starts_with("arn:"))
     r.issue("role_arn", "must be a role ARN, e.g. \"arn:aws:iam::111122223333:role/gd2sentinel\"");
-  for (const auto& [key, value] : {std::pair{"s3_endpoint", &aws.s3_endpoint},
-                                    std::pair{"sqs_endpoint", &aws.sqs_endpoint},
-                                    std::pair{"sts_endpoint", &aws.sts_endpoint},
-                                    std::pair{"guardduty_endpoint", &aws.guardduty_endpoint}}) {
+  for (const auto& [key, value] :
+       {std::pair{"s3_endpoint", &aws.s3_endpoint}, std::pair{"sqs_endpoint", &aws.sqs_endpoint},
+        std::pair{"sts_endpoint", &aws.sts_endpoint},
+        std::pair{"guardduty_endpoint", &aws.guardduty_endpoint}}) {
     if (!value->empty() && !value->starts_with("https://") && !value->starts_with("http://"))
       r.issue(key, "must be a URL starting with https:// (or http:// for a local stand-in)");
   }
@@ -133,6 +140,143 @@ void read_transform(const toml::table& table, Config& config, std::vector<Config
   r.read("drop_archived", t.filter.drop_archived);
   r.read("dedupe_window", t.dedupe_window);
   r.finish();
+}
+
+bool is_url(const std::string& text) {
+  return text.starts_with("https://") || text.starts_with("http://");
+}
+
+bool is_guid(std::string_view text) {
+  if (text.size() != 36) return false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? text[i] != '-' : !std::isxdigit(static_cast<unsigned char>(text[i]))) return false;
+  }
+  return true;
+}
+
+void read_azure(const toml::table& table, Config& config, std::vector<ConfigIssue>& issues) {
+  TableReader r(table, "azure", issues);
+  AzureConfig& azure = config.azure;
+  r.read_choice("auth", azure.auth, kAzureAuth);
+  r.read_choice("cloud", azure.cloud, kAzureClouds);
+  r.read("tenant_id", azure.tenant_id);
+  r.read("client_id", azure.client_id);
+  r.read_secret("client_secret", azure.client_secret);
+  r.read("certificate", azure.certificate);
+  r.read("authority_host", azure.authority_host);
+  r.read("scope", azure.scope);
+  r.read("managed_identity_object_id", azure.managed_identity_object_id);
+  r.read("managed_identity_resource_id", azure.managed_identity_resource_id);
+  r.read("imds_endpoint", azure.imds_endpoint);
+  bool app = azure.auth == "client_secret" || azure.auth == "certificate";
+  if (app && azure.tenant_id.empty())
+    r.issue("tenant_id",
+            "is required for auth = \"" + azure.auth + "\": the Entra ID tenant (directory) id");
+  if (app && azure.client_id.empty())
+    r.issue("client_id",
+            "is required for auth = \"" + azure.auth + "\": the application (client) id");
+  if (azure.auth == "client_secret" && azure.client_secret.empty() &&
+      r.line_of("client_secret") == 0)
+    r.issue("client_secret",
+            "is required for auth = \"client_secret\", e.g. \"env:AZURE_CLIENT_SECRET\"");
+  if (azure.auth == "certificate" && azure.certificate.empty())
+    r.issue("certificate",
+            "is required for auth = \"certificate\": a PEM file with the certificate and its "
+            "private key");
+  for (const auto& [key, value] : {std::pair{"authority_host", &azure.authority_host},
+                                   std::pair{"imds_endpoint", &azure.imds_endpoint}})
+    if (!value->empty() && !is_url(*value))
+      r.issue(key, "must be a URL starting with https:// (or http:// for a local stand-in)");
+  if (!azure.scope.empty() && !azure.scope.ends_with("/.default"))
+    r.issue("scope", "must end in \"/.default\", e.g. \"https://monitor.azure.com/.default\"");
+  int identities = !azure.managed_identity_object_id.empty() +
+                   !azure.managed_identity_resource_id.empty() +
+                   (azure.auth == "managed_identity" && !azure.client_id.empty());
+  if (identities > 1)
+    r.issue("managed_identity_object_id",
+            "names a user-assigned identity a second way: set one of client_id, "
+            "managed_identity_object_id and managed_identity_resource_id");
+  r.finish();
+}
+
+void read_logs_ingestion(const toml::table& table, Config& config,
+                         std::vector<ConfigIssue>& issues) {
+  TableReader r(table, "sink.logs_ingestion", issues);
+  LogsIngestionConfig sink;
+  r.read("endpoint", sink.endpoint);
+  r.read("dcr_immutable_id", sink.dcr_immutable_id);
+  r.read("stream", sink.stream);
+  r.read("max_batch_bytes", sink.max_batch_bytes);
+  r.read("concurrency", sink.concurrency);
+  r.read("gzip_level", sink.gzip_level);
+  r.read("max_retry_delay", sink.max_retry_delay);
+  if (sink.endpoint.empty())
+    r.issue("endpoint", "is required: the DCR's logs ingestion endpoint (or a DCE URL)");
+  else if (!is_url(sink.endpoint))
+    r.issue("endpoint", "must be a URL starting with https://");
+  while (sink.endpoint.ends_with('/')) sink.endpoint.pop_back();
+  if (sink.dcr_immutable_id.empty())
+    r.issue("dcr_immutable_id", "is required: the DCR's immutable id, \"dcr-\" and 32 hex digits");
+  else if (!sink.dcr_immutable_id.starts_with("dcr-"))
+    r.issue("dcr_immutable_id",
+            "must be the DCR's immutable id (\"dcr-…\"), not its name or resource id");
+  if (sink.stream.empty())
+    r.issue("stream", "is required: the DCR's input stream, e.g. \"Custom-GuardDutyFinding\"");
+  else if (!sink.stream.starts_with("Custom-") && !sink.stream.starts_with("Microsoft-"))
+    r.issue("stream", "must be a stream the DCR declares, \"Custom-…\" or \"Microsoft-…\"");
+  if (sink.max_batch_bytes < 1024 || sink.max_batch_bytes > 1048576)
+    r.issue("max_batch_bytes",
+            "must be between 1024 and 1048576 (the API's 1 MiB limit per request)");
+  if (sink.concurrency < 1 || sink.concurrency > 64)
+    r.issue("concurrency", "must be between 1 and 64");
+  if (sink.gzip_level < 1 || sink.gzip_level > 9) r.issue("gzip_level", "must be between 1 and 9");
+  if (sink.max_retry_delay < std::chrono::seconds(1))
+    r.issue("max_retry_delay", "must be at least 1s");
+  r.finish();
+  config.logs_ingestion_sink = std::move(sink);
+}
+
+void read_data_collector(const toml::table& table, Config& config,
+                         std::vector<ConfigIssue>& issues) {
+  TableReader r(table, "sink.data_collector", issues);
+  DataCollectorConfig sink;
+  r.read("workspace_id", sink.workspace_id);
+  r.read_secret("shared_key", sink.shared_key);
+  r.read("log_type", sink.log_type);
+  r.read("endpoint", sink.endpoint);
+  r.read("azure_resource_id", sink.azure_resource_id);
+  r.read("max_batch_bytes", sink.max_batch_bytes);
+  r.read("concurrency", sink.concurrency);
+  r.read("max_retry_delay", sink.max_retry_delay);
+  if (sink.workspace_id.empty())
+    r.issue("workspace_id", "is required: the Log Analytics workspace id (a GUID)");
+  else if (!is_guid(sink.workspace_id))
+    r.issue("workspace_id", "must be the workspace id, a GUID such as \"7e1d3b9a-…\"");
+  if (sink.shared_key.empty() && r.line_of("shared_key") == 0)
+    r.issue("shared_key", "is required, e.g. \"env:WORKSPACE_KEY\" (the workspace's primary key)");
+  bool log_type_ok = !sink.log_type.empty() && sink.log_type.size() <= 100 &&
+                     std::all_of(sink.log_type.begin(), sink.log_type.end(), [](char c) {
+                       return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+                     });
+  if (!log_type_ok)
+    r.issue("log_type", "must be 1 to 100 letters, digits or underscores");
+  else if (sink.log_type.ends_with("_CL"))
+    r.issue("log_type", "must not end in \"_CL\": the service appends it (\"" +
+                            sink.log_type.substr(0, sink.log_type.size() - 3) + "\" writes to " +
+                            sink.log_type + ")");
+  if (!sink.endpoint.empty() && !is_url(sink.endpoint))
+    r.issue("endpoint", "must be a URL starting with https://");
+  while (sink.endpoint.ends_with('/')) sink.endpoint.pop_back();
+  if (sink.max_batch_bytes < 1024 || sink.max_batch_bytes > 30000000)
+    r.issue("max_batch_bytes",
+            "must be between 1024 and 30000000 (the API's 30 MB limit per post)");
+  if (sink.concurrency < 1 || sink.concurrency > 64)
+    r.issue("concurrency", "must be between 1 and 64");
+  if (sink.max_retry_delay < std::chrono::seconds(1))
+    r.issue("max_retry_delay", "must be at least 1s");
+  r.finish();
+  config.data_collector_sink = std::move(sink);
 }
 
 template <typename Options>
@@ -195,14 +339,26 @@ Config build(const toml::table& root, const std::string& file) {
                   read_s3_listing(t, config, issues);
                 }
               });
-  read_one_of(root, top, "sink", kSinks, issues, [&](std::string_view, const toml::table& t) {
-    FileSinkConfig sink;
-    read_path_table(t, "sink.file", sink, issues);
-    config.file_sink = sink;
+  read_one_of(root, top, "sink", kSinks, issues, [&](std::string_view kind, const toml::table& t) {
+    if (kind == "logs_ingestion") {
+      read_logs_ingestion(t, config, issues);
+    } else if (kind == "data_collector") {
+      read_data_collector(t, config, issues);
+    } else {
+      FileSinkConfig sink;
+      read_path_table(t, "sink.file", sink, issues);
+      config.file_sink = sink;
+    }
   });
   if (const toml::table* t = sub_table(top, root, "transform")) read_transform(*t, config, issues);
   if (const toml::table* t = sub_table(top, root, "aws")) read_aws(*t, config, issues);
   if (const toml::table* t = sub_table(top, root, "http")) read_http(*t, config, issues);
+  if (const toml::table* t = sub_table(top, root, "azure")) read_azure(*t, config, issues);
+  if (config.data_collector_sink && config.transform.schema != "legacy")
+    issues.push_back(ConfigIssue{
+        "transform.schema", top.line_of("transform"),
+        "must be \"legacy\" with [sink.data_collector]: the Data Collector API names the columns "
+        "itself (type_s, title_s, …), which is the legacy schema"});
   if (const toml::table* t = sub_table(top, root, "dead_letter"))
     read_path_table(*t, "dead_letter", config.dead_letter, issues);
   if (const toml::table* t = sub_table(top, root, "state"))

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/duration.h"
+#include "core/secret.h"
 #include "transform/filter.h"
 
 namespace gd2s {
@@ -55,6 +56,43 @@ struct TransformConfig {
   Duration dedupe_window = std::chrono::hours(24 * 7);
 };
 
+/// [azure]: how the Logs Ingestion sink gets Entra ID tokens.
+struct AzureConfig {
+  std::string auth =
+      "auto";  // client_secret | certificate | workload_identity | managed_identity | auto
+  std::string cloud = "public";  // public | usgovernment | china
+  std::string tenant_id;
+  std::string client_id;
+  Secret client_secret;
+  std::string certificate;  // PEM with the certificate and its private key
+  std::string authority_host;
+  std::string scope;
+  std::string managed_identity_object_id;
+  std::string managed_identity_resource_id;
+  std::string imds_endpoint;
+};
+
+struct LogsIngestionConfig {
+  std::string endpoint;
+  std::string dcr_immutable_id;
+  std::string stream;
+  int64_t max_batch_bytes = 1048576;
+  int64_t concurrency = 4;
+  int64_t gzip_level = 6;
+  Duration max_retry_delay = std::chrono::seconds(60);
+};
+
+struct DataCollectorConfig {
+  std::string workspace_id;
+  Secret shared_key;
+  std::string log_type = "AWSGuardDuty";
+  std::string endpoint;  // default https://<workspace_id>.ods.opinsights.azure.<cloud suffix>
+  std::string azure_resource_id;
+  int64_t max_batch_bytes = 30000000;
+  int64_t concurrency = 2;
+  Duration max_retry_delay = std::chrono::seconds(60);
+};
+
 struct FileSinkConfig {
   std::string path = "-";
 };
@@ -80,6 +118,9 @@ struct Config {
   HttpConfig http;
   TransformConfig transform;
   std::optional<FileSinkConfig> file_sink;
+  std::optional<LogsIngestionConfig> logs_ingestion_sink;
+  std::optional<DataCollectorConfig> data_collector_sink;
+  AzureConfig azure;
   DeadLetterConfig dead_letter;
   StateConfig state;
   LogConfig log;

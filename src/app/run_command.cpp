@@ -10,12 +10,15 @@
 #include "app/config.h"
 #include "app/logging.h"
 #include "app/summary.h"
-#include "pipeline/pipeline.h"
-#include "sinks/dead_letter_file.h"
-#include "sinks/file_sink.h"
 #include "aws/credential_providers.h"
 #include "aws/s3_client.h"
+#include "azure/azure_auth.h"
 #include "http/curl_client.h"
+#include "pipeline/pipeline.h"
+#include "sinks/data_collector_sink.h"
+#include "sinks/dead_letter_file.h"
+#include "sinks/file_sink.h"
+#include "sinks/logs_ingestion_sink.h"
 #include "sources/file_source.h"
 #include "sources/s3_listing_source.h"
 #include "state/sqlite_store.h"
@@ -86,7 +89,8 @@ aws::EndpointOverrides endpoints(const AwsConfig& aws) {
   return {aws.s3_endpoint, aws.sqs_endpoint, aws.sts_endpoint, aws.guardduty_endpoint};
 }
 
-SourceParts make_source(const Config& config, StateStore& state, bool once) {
+SourceParts make_source(const Config& config, StateStore& state, bool once,
+                        http::HttpClientPtr http) {
   SourceParts parts;
   if (config.files_source) {
     parts.source = std::make_unique<FileSource>(
@@ -95,7 +99,7 @@ SourceParts make_source(const Config& config, StateStore& state, bool once) {
     return parts;
   }
   const S3ListingConfig& s3 = *config.s3_listing_source;
-  parts.http = http::make_curl_client(http_options(config.http));
+  parts.http = std::move(http);
   aws::ChainOptions chain;
   chain.profile = config.aws.profile;
   chain.role_arn = config.aws.role_arn;
@@ -108,13 +112,86 @@ SourceParts make_source(const Config& config, StateStore& state, bool once) {
   settings.path_style = config.aws.s3_path_style;
   parts.s3 = std::make_unique<aws::S3Client>(parts.http, aws::make_default_chain(chain, parts.http),
                                              settings);
-  S3ListingOptions listing{s3.bucket,   s3.prefix,      s3.interval,
-                           s3.since,    s3.accounts,    s3.regions,
-                           s3.shard_index, s3.shard_count,
-                           static_cast<size_t>(s3.max_concurrent_objects), once};
+  S3ListingOptions listing{s3.bucket,
+                           s3.prefix,
+                           s3.interval,
+                           s3.since,
+                           s3.accounts,
+                           s3.regions,
+                           s3.shard_index,
+                           s3.shard_count,
+                           static_cast<size_t>(s3.max_concurrent_objects),
+                           once};
   parts.source = std::make_unique<S3ListingSource>(listing, *parts.s3, state);
   parts.description = "s3_listing (s3://" + s3.bucket + "/" + s3.prefix + ", " + s3.region +
                       (once ? ", one pass" : ", every " + format_duration(s3.interval)) + ")";
+  return parts;
+}
+
+azure::AzureAuthOptions azure_auth_options(const AzureConfig& azure) {
+  azure::AzureAuthOptions options;
+  options.auth = azure.auth;
+  options.cloud = azure.cloud;
+  options.tenant_id = azure.tenant_id;
+  options.client_id = azure.client_id;
+  options.client_secret = azure.client_secret;
+  options.certificate = azure.certificate;
+  options.authority_host = azure.authority_host;
+  options.scope = azure.scope;
+  options.managed_identity_object_id = azure.managed_identity_object_id;
+  options.managed_identity_resource_id = azure.managed_identity_resource_id;
+  options.imds_endpoint = azure.imds_endpoint;
+  return options;
+}
+
+// The configured sink, and how to describe it in the start-up line.
+struct SinkParts {
+  std::unique_ptr<Sink> sink;
+  std::string description;
+};
+
+SinkParts make_sink(const Config& config, http::HttpClientPtr http) {
+  SinkParts parts;
+  if (config.logs_ingestion_sink) {
+    const LogsIngestionConfig& li = *config.logs_ingestion_sink;
+    auto tokens = azure::make_token_provider(azure_auth_options(config.azure), http);
+    LogsIngestionOptions options{li.endpoint, li.dcr_immutable_id, li.stream,
+                                 static_cast<int>(li.gzip_level)};
+    HttpBatchSinkOptions batching;
+    batching.max_batch_bytes = static_cast<size_t>(li.max_batch_bytes);
+    batching.concurrency = static_cast<size_t>(li.concurrency);
+    batching.backoff.cap = li.max_retry_delay;
+    parts.description = "logs_ingestion (" + li.endpoint + ", " + li.dcr_immutable_id + "/" +
+                        li.stream + ", " + tokens->describe() + ")";
+    parts.sink = std::make_unique<HttpBatchSink>(
+        std::make_unique<LogsIngestionProtocol>(std::move(options), std::move(tokens)),
+        std::move(http), batching);
+    return parts;
+  }
+  if (config.data_collector_sink) {
+    const DataCollectorConfig& dc = *config.data_collector_sink;
+    spdlog::warn(
+        "sink.data_collector: Microsoft retired the HTTP Data Collector API on 14 September "
+        "2026; it gets only critical fixes and may stop at any time. Move to "
+        "[sink.logs_ingestion] with schema = \"legacy\" (same AWSGuardDuty_CL columns).");
+    DataCollectorOptions options;
+    options.endpoint = dc.endpoint.empty()
+                           ? data_collector_endpoint(dc.workspace_id, config.azure.cloud)
+                           : dc.endpoint;
+    options.workspace_id = dc.workspace_id;
+    options.shared_key = dc.shared_key;
+    options.log_type = dc.log_type;
+    options.azure_resource_id = dc.azure_resource_id;
+    HttpBatchSinkOptions batching;
+    batching.max_batch_bytes = static_cast<size_t>(dc.max_batch_bytes);
+    batching.concurrency = static_cast<size_t>(dc.concurrency);
+    batching.backoff.cap = dc.max_retry_delay;
+    parts.description = "data_collector (" + options.endpoint + ", Log-Type " + dc.log_type + ")";
+    parts.sink = std::make_unique<DataCollectorSink>(std::move(options), std::move(http), batching);
+    return parts;
+  }
+  parts.sink = std::make_unique<FileSink>(config.file_sink->path);
+  parts.description = "file " + config.file_sink->path;
   return parts;
 }
 
@@ -140,8 +217,10 @@ int run_command(const RunOptions& options) {
   try {
     SqliteStateStore state(config.state.path);
     DeadLetterFile dead_letters(config.dead_letter.path);
-    FileSink sink(config.file_sink->path);
-    SourceParts parts = make_source(config, state, options.once);
+    http::HttpClientPtr http = http::make_curl_client(http_options(config.http));
+    SinkParts sink_parts = make_sink(config, http);
+    Sink& sink = *sink_parts.sink;
+    SourceParts parts = make_source(config, state, options.once, http);
     Source& source = *parts.source;
     SchemaPtr schema = make_schema(config.transform.schema);
     FindingFilter filter(config.transform.filter);
@@ -153,8 +232,8 @@ int run_command(const RunOptions& options) {
     PipelineOptions pipeline_options;
     pipeline_options.workers = std::max(1u, std::thread::hardware_concurrency());
     Pipeline pipeline(source, sink, dead_letters, *schema, filter, dedupe, pipeline_options);
-    spdlog::info("run: source {}, schema {}, sink file {}", parts.description, schema->name(),
-                 config.file_sink->path);
+    spdlog::info("run: source {}, schema {}, sink {}", parts.description, schema->name(),
+                 sink_parts.description);
     {
       SignalWatcher watcher(pipeline);
       pipeline.run();

@@ -3,10 +3,12 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <cstdint>
 #include <thread>
 #include <vector>
 
 #include "decode/finding_decoder.h"
+#include "sinks/batch_plan.h"
 #include "transform/enrich.h"
 
 namespace gd2s {
@@ -153,19 +155,27 @@ void Pipeline::transform(RawItem& item, FindingDecoder& decoder, std::string& ro
 }
 
 void Pipeline::run_sink() {
+  // Rows go to the sink in groups of batch_rows, or of about one request when the sink cuts
+  // rows into requests, and whenever the queue goes idle for a moment.
+  const size_t batch_bytes = sink_.preferred_batch_bytes();
+  const size_t batch_rows = batch_bytes > 0 ? SIZE_MAX : options_.batch_rows;
+  BatchBudget budget(batch_bytes > 0 ? batch_bytes : SIZE_MAX / 2);
   std::vector<OutboundRow> batch;
   auto send = [&] {
     if (batch.empty()) return;
     std::vector<OutboundRow> rows;
     rows.swap(batch);
+    budget.reset();
     sink_.send(std::move(rows), *this);
   };
   try {
     for (;;) {
       auto row = row_queue_.pop_for(std::chrono::milliseconds(200));
       if (row) {
+        if (!budget.fits(row->json.size())) send();
+        budget.add(row->json.size());
         batch.push_back(std::move(*row));
-        if (batch.size() >= options_.batch_rows) send();
+        if (batch.size() >= batch_rows) send();
         continue;
       }
       send();  // idle for a moment, or the end: do not hold rows back

@@ -29,6 +29,9 @@ class Sink {
   virtual void send(std::vector<OutboundRow> rows, DeliveryReceiver& receiver) = 0;
   /// Blocks until every row handed over has been reported.
   virtual void flush() = 0;
+  /// The JSON-array size one request carries, for sinks that cut rows into requests (the
+  /// pipeline hands rows over in about that many bytes); 0 when any grouping will do.
+  virtual size_t preferred_batch_bytes() const { return 0; }
 };
 
 }  // namespace gd2s

@@ -98,7 +98,8 @@ TEST(Config, ReportsEveryProblemAtOnce) {
   std::string text = "[source.files]\n[transform]\nmin_severity = 11\nschema = 1\n";
   EXPECT_EQ(errors_of(text),
             "gd2sentinel.toml: source.files.paths: is required: the files or folders to read\n"
-            "gd2sentinel.toml: sink: is required: add one [sink.<kind>] table (kinds: file)\n"
+            "gd2sentinel.toml: sink: is required: add one [sink.<kind>] table (kinds: file, "
+            "logs_ingestion, data_collector)\n"
             "gd2sentinel.toml:3: transform.min_severity: must be between 0 and 10 (GuardDuty "
             "severities run from 1.0 to 10.0)\n"
             "gd2sentinel.toml:4: transform.schema: must be a string, not a number");
@@ -198,6 +199,121 @@ TEST(Config, ExplainsS3ListingMistakes) {
   EXPECT_EQ(errors_of(std::string(kMinimal) + "[aws]\ns3_endpoint = \"localhost:4566\"\n"),
             "gd2sentinel.toml:8: aws.s3_endpoint: must be a URL starting with https:// (or http:// "
             "for a local stand-in)");
+}
+
+}  // namespace
+}  // namespace gd2s
+
+namespace gd2s {
+namespace {
+
+constexpr const char* kFilesSource = R"(
+[source.files]
+paths = ["examples/AWSLogs"]
+)";
+
+TEST(Config, ReadsTheLogsIngestionSinkAndTheAzureTable) {
+  setenv("GD2S_TEST_AZURE_SECRET", "azure-secret-value", 1);
+  Config c = parse_config(std::string(kFilesSource) + R"(
+[sink.logs_ingestion]
+endpoint = "https://gd2s-abcd.westeurope-1.ingest.monitor.azure.com/"
+dcr_immutable_id = "dcr-00000000000000000000000000000001"
+stream = "Custom-GuardDutyFinding"
+max_batch_bytes = 500000
+concurrency = 8
+gzip_level = 3
+max_retry_delay = "30s"
+[azure]
+auth = "client_secret"
+cloud = "usgovernment"
+tenant_id = "3d6f7a21-0000-4000-8000-000000000001"
+client_id = "0e9c4d1a-0000-4000-8000-000000000002"
+client_secret = "env:GD2S_TEST_AZURE_SECRET"
+authority_host = "https://127.0.0.1:8443"
+scope = "https://monitor.azure.us/.default"
+)",
+                          "gd2sentinel.toml");
+  ASSERT_TRUE(c.logs_ingestion_sink);
+  EXPECT_FALSE(c.file_sink);
+  EXPECT_EQ(c.logs_ingestion_sink->endpoint,
+            "https://gd2s-abcd.westeurope-1.ingest.monitor.azure.com");
+  EXPECT_EQ(c.logs_ingestion_sink->max_batch_bytes, 500000);
+  EXPECT_EQ(c.logs_ingestion_sink->concurrency, 8);
+  EXPECT_EQ(c.logs_ingestion_sink->gzip_level, 3);
+  EXPECT_EQ(c.logs_ingestion_sink->max_retry_delay, std::chrono::seconds(30));
+  EXPECT_EQ(c.azure.auth, "client_secret");
+  EXPECT_EQ(c.azure.cloud, "usgovernment");
+  EXPECT_EQ(c.azure.client_secret.reveal(), "azure-secret-value");
+  EXPECT_EQ(c.azure.scope, "https://monitor.azure.us/.default");
+  unsetenv("GD2S_TEST_AZURE_SECRET");
+}
+
+TEST(Config, LogsIngestionDefaultsAreTheApiLimits) {
+  Config c = parse_config(std::string(kFilesSource) + R"(
+[sink.logs_ingestion]
+endpoint = "https://dce.example"
+dcr_immutable_id = "dcr-00000000000000000000000000000001"
+stream = "Custom-GuardDutyFinding"
+)",
+                          "gd2sentinel.toml");
+  EXPECT_EQ(c.logs_ingestion_sink->max_batch_bytes, 1048576);
+  EXPECT_EQ(c.logs_ingestion_sink->concurrency, 4);
+  EXPECT_EQ(c.azure.auth, "auto");
+  EXPECT_EQ(c.azure.cloud, "public");
+}
+
+TEST(Config, ExplainsAzureMistakes) {
+  std::string errors = errors_of(std::string(kFilesSource) + R"(
+[sink.logs_ingestion]
+endpoint = "dce.example"
+dcr_immutable_id = "my-dcr"
+stream = "GuardDuty"
+max_batch_bytes = 2000000
+[azure]
+auth = "client_secret"
+cloud = "azure-germany"
+scope = "https://monitor.azure.com"
+)");
+  EXPECT_NE(errors.find("sink.logs_ingestion.endpoint: must be a URL"), std::string::npos)
+      << errors;
+  EXPECT_NE(errors.find("dcr_immutable_id: must be the DCR's immutable id"), std::string::npos);
+  EXPECT_NE(errors.find("stream: must be a stream the DCR declares"), std::string::npos);
+  EXPECT_NE(errors.find("max_batch_bytes: must be between 1024 and 1048576"), std::string::npos);
+  EXPECT_NE(errors.find("azure.cloud"), std::string::npos);
+  EXPECT_NE(errors.find("azure.tenant_id: is required for auth = \"client_secret\""),
+            std::string::npos);
+  EXPECT_NE(errors.find("azure.client_secret: is required"), std::string::npos);
+  EXPECT_NE(errors.find("azure.scope: must end in \"/.default\""), std::string::npos);
+}
+
+TEST(Config, ReadsTheDataCollectorSinkOnlyWithTheLegacySchema) {
+  setenv("GD2S_TEST_WORKSPACE_KEY", "a2V5", 1);
+  std::string sink = R"(
+[sink.data_collector]
+workspace_id = "7e1d3b9a-0000-4000-8000-000000000006"
+shared_key = "env:GD2S_TEST_WORKSPACE_KEY"
+log_type = "GuardDuty"
+)";
+  Config c = parse_config(std::string(kFilesSource) + sink + "[transform]\nschema = \"legacy\"\n",
+                          "gd2sentinel.toml");
+  ASSERT_TRUE(c.data_collector_sink);
+  EXPECT_EQ(c.data_collector_sink->log_type, "GuardDuty");
+  EXPECT_EQ(c.data_collector_sink->max_batch_bytes, 30000000);
+  EXPECT_EQ(c.data_collector_sink->shared_key.reveal(), "a2V5");
+  EXPECT_NE(errors_of(std::string(kFilesSource) + sink)
+                .find("transform.schema: must be \"legacy\" with [sink.data_collector]"),
+            std::string::npos);
+  std::string errors = errors_of(std::string(kFilesSource) + R"(
+[sink.data_collector]
+workspace_id = "workspace"
+log_type = "AWSGuardDuty_CL"
+[transform]
+schema = "legacy"
+)");
+  EXPECT_NE(errors.find("workspace_id: must be the workspace id"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("shared_key: is required"), std::string::npos);
+  EXPECT_NE(errors.find("log_type: must not end in \"_CL\""), std::string::npos);
+  unsetenv("GD2S_TEST_WORKSPACE_KEY");
 }
 
 }  // namespace

@@ -1,0 +1,270 @@
+#include "sinks/http_batch_sink.h"
+
+#include <curl/curl.h>
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+#include <random>
+
+#include "azure/token_provider.h"
+#include "core/uuid.h"
+#include "sinks/batch_plan.h"
+#include "sinks/gzip_encoder.h"
+
+namespace gd2s {
+
+namespace {
+constexpr size_t kRowOverhead = 64;  // per row in the queue's byte bound
+
+std::string human_bytes(size_t bytes) {
+  return std::to_string(bytes) + " bytes";
+}
+}  // namespace
+
+std::map<long, uint64_t> SinkCounters::statuses() const {
+  std::lock_guard lock(mutex_);
+  return statuses_;
+}
+
+void SinkCounters::count_status(long status) {
+  std::lock_guard lock(mutex_);
+  ++statuses_[status];
+}
+
+std::optional<Duration> parse_retry_after(std::string_view value, Timestamp now) {
+  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+  while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+  if (value.empty()) return std::nullopt;
+  int64_t seconds = 0;
+  auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+  if (error == std::errc() && end == value.data() + value.size())
+    return seconds < 0 ? std::nullopt : std::optional<Duration>(std::chrono::seconds(seconds));
+  // An HTTP date (RFC 9110 §10.2.3); libcurl reads all three historical forms.
+  std::string text(value);
+  time_t when = curl_getdate(text.c_str(), nullptr);
+  if (when < 0) return std::nullopt;
+  auto at = std::chrono::system_clock::from_time_t(when);
+  auto wait = std::chrono::duration_cast<Duration>(at - now);
+  return wait.count() < 0 ? Duration(0) : wait;
+}
+
+// One sender thread's own tools: a gzip encoder and a random source for the jitter.
+class HttpBatchSink::Sender {
+ public:
+  Sender(int gzip_level, size_t index)
+      : gzip_(gzip_level > 0 ? std::make_unique<GzipEncoder>(gzip_level) : nullptr),
+        random_(std::random_device{}() + index) {}
+  std::unique_ptr<GzipEncoder> gzip_;
+  std::mt19937_64 random_;
+  std::string json_;
+  std::string body_;
+};
+
+HttpBatchSink::HttpBatchSink(std::unique_ptr<BatchProtocol> protocol, http::HttpClientPtr http,
+                             HttpBatchSinkOptions options)
+    : protocol_(std::move(protocol)),
+      http_(std::move(http)),
+      options_(options),
+      // Room for one batch waiting per sender: enough to keep them busy, no more.
+      queue_(std::max<size_t>(1, options.concurrency) * (options.max_batch_bytes + 4096)) {
+  for (size_t i = 0; i < std::max<size_t>(1, options_.concurrency); ++i)
+    senders_.emplace_back([this, i] { run_sender(i); });
+}
+
+HttpBatchSink::~HttpBatchSink() {
+  stop_.request_stop();
+  queue_.close();
+  for (auto& sender : senders_) sender.join();
+}
+
+void HttpBatchSink::send(std::vector<OutboundRow> rows, DeliveryReceiver& receiver) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!fatal_.empty()) throw SinkError(fatal_);
+  }
+  std::vector<size_t> sizes;
+  sizes.reserve(rows.size());
+  for (const OutboundRow& row : rows) sizes.push_back(row.json.size());
+  for (const PlannedBatch& planned : plan_batches(sizes, options_.max_batch_bytes)) {
+    if (planned.oversize) {
+      counters_.rows_rejected.fetch_add(1, std::memory_order_relaxed);
+      receiver.rejected(rows[planned.begin],
+                        "the row is " + human_bytes(rows[planned.begin].json.size()) + "; one " +
+                            std::string(protocol_->name()) + " request carries at most " +
+                            human_bytes(options_.max_batch_bytes));
+      continue;
+    }
+    Batch batch{{std::make_move_iterator(rows.begin() + static_cast<ptrdiff_t>(planned.begin)),
+                 std::make_move_iterator(rows.begin() + static_cast<ptrdiff_t>(planned.end))},
+                &receiver};
+    size_t cost = 0;
+    for (const OutboundRow& row : batch.rows) cost += row.json.size() + kRowOverhead;
+    {
+      std::lock_guard lock(mutex_);
+      ++in_flight_;
+    }
+    if (!queue_.push(batch, cost)) {
+      batch_done();
+      std::lock_guard lock(mutex_);
+      throw SinkError(fatal_.empty() ? std::string(protocol_->name()) + " sink stopped" : fatal_);
+    }
+  }
+}
+
+void HttpBatchSink::flush() {
+  std::unique_lock lock(mutex_);
+  idle_.wait(lock, [&] { return in_flight_ == 0 || !fatal_.empty(); });
+  if (!fatal_.empty()) throw SinkError(fatal_);
+}
+
+void HttpBatchSink::batch_done() {
+  std::lock_guard lock(mutex_);
+  --in_flight_;
+  if (in_flight_ == 0) idle_.notify_all();
+}
+
+void HttpBatchSink::stop_for_good(const std::string& message) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!fatal_.empty()) return;
+    fatal_ = message;
+  }
+  spdlog::error("{}", message);
+  stop_.request_stop();
+  queue_.close();
+  idle_.notify_all();
+}
+
+void HttpBatchSink::run_sender(size_t index) {
+  Sender sender(protocol_->gzip_level(), index);
+  while (auto batch = queue_.pop()) {
+    deliver(*batch, sender);
+    batch_done();
+  }
+}
+
+void HttpBatchSink::deliver(Batch& batch, Sender& sender) {
+  // Parts still to send, last first: a split pushes its second half, then its first.
+  std::vector<std::span<OutboundRow>> parts{std::span<OutboundRow>(batch.rows)};
+  std::stop_token stop = stop_.get_token();
+  while (!parts.empty()) {
+    std::span<OutboundRow> rows = parts.back();
+    parts.pop_back();
+
+    sender.json_.clear();
+    sender.json_ += '[';
+    for (size_t i = 0; i < rows.size(); ++i) {
+      if (i > 0) sender.json_ += ',';
+      sender.json_ += rows[i].json;
+    }
+    sender.json_ += ']';
+    const std::string* body = &sender.json_;
+    if (sender.gzip_) {
+      sender.gzip_->compress(sender.json_, sender.body_);
+      body = &sender.body_;
+    }
+
+    std::string request_id = random_uuid();
+    bool renewed = false;
+    int attempt = 0;
+    std::optional<Verdict> verdict;
+    while (!verdict) {
+      if (stop.stop_requested()) return;  // rows stay unacknowledged
+      auto back_off = [&](const std::string& why, std::optional<Duration> asked) {
+        Duration wait = asked ? std::min(*asked, options_.max_retry_after)
+                              : http::full_jitter(options_.backoff, attempt, sender.random_);
+        ++attempt;
+        counters_.retries.fetch_add(1, std::memory_order_relaxed);
+        auto level = attempt >= 3 ? spdlog::level::warn : spdlog::level::info;
+        spdlog::log(level, "{}: {} rows: {}; retry {} in {} ms (x-ms-client-request-id {})",
+                    protocol_->name(), rows.size(), why, attempt,
+                    std::chrono::duration_cast<std::chrono::milliseconds>(wait).count(),
+                    request_id);
+        http::sleep_for(wait, stop);
+      };
+
+      http::Request request;
+      try {
+        request = protocol_->request(*body, request_id, stop);
+      } catch (const azure::TokenError& error) {
+        if (!error.transient()) {
+          stop_for_good(error.what());
+          return;
+        }
+        back_off(error.what(), std::nullopt);
+        continue;
+      }
+      http::Response response;
+      counters_.requests.fetch_add(1, std::memory_order_relaxed);
+      counters_.wire_bytes.fetch_add(body->size(), std::memory_order_relaxed);
+      try {
+        response = http_->send(request);
+      } catch (const http::HttpError& error) {
+        counters_.count_status(0);
+        back_off(error.what(), std::nullopt);
+        continue;
+      }
+      counters_.count_status(response.status);
+      Verdict judged = protocol_->judge(response);
+      std::string service_id(response.header("x-ms-request-id"));
+      switch (judged.kind) {
+        case Verdict::Kind::kRetry:
+          back_off("HTTP " + std::to_string(response.status) + " " + judged.detail +
+                       (service_id.empty() ? "" : " (x-ms-request-id " + service_id + ")"),
+                   parse_retry_after(response.header("Retry-After"), now_utc()));
+          continue;
+        case Verdict::Kind::kRenewAuth:
+          if (!renewed) {
+            renewed = true;
+            counters_.auth_renewals.fetch_add(1, std::memory_order_relaxed);
+            spdlog::info("{}: HTTP {} {}; renewing the credentials once", protocol_->name(),
+                         response.status, judged.detail);
+            protocol_->renew_auth(request);
+            continue;
+          }
+          stop_for_good(std::string(protocol_->name()) + ": HTTP " +
+                        std::to_string(response.status) +
+                        " again with renewed credentials: " + judged.detail);
+          return;
+        case Verdict::Kind::kFatal:
+          stop_for_good(judged.detail);
+          return;
+        default:
+          verdict = std::move(judged);
+      }
+    }
+
+    switch (verdict->kind) {
+      case Verdict::Kind::kAccepted:
+        counters_.batches_accepted.fetch_add(1, std::memory_order_relaxed);
+        counters_.rows_accepted.fetch_add(rows.size(), std::memory_order_relaxed);
+        counters_.body_bytes.fetch_add(sender.json_.size(), std::memory_order_relaxed);
+        batch.receiver->accepted(rows);
+        break;
+      case Verdict::Kind::kSplit:
+      case Verdict::Kind::kBadRecords: {
+        bool bad = verdict->kind == Verdict::Kind::kBadRecords;
+        if (rows.size() == 1) {
+          counters_.rows_rejected.fetch_add(1, std::memory_order_relaxed);
+          batch.receiver->rejected(
+              rows[0], std::string(protocol_->name()) +
+                           (bad ? " refused the record: " : " refused the record as too large: ") +
+                           verdict->detail);
+          break;
+        }
+        counters_.splits.fetch_add(1, std::memory_order_relaxed);
+        spdlog::warn("{}: a request of {} rows ({}) was refused: {}; {} it", protocol_->name(),
+                     rows.size(), human_bytes(sender.json_.size()), verdict->detail,
+                     bad ? "bisecting to find the refused rows in" : "splitting");
+        size_t half = rows.size() / 2;
+        parts.push_back(rows.subspan(half));
+        parts.push_back(rows.first(half));
+        break;
+      }
+      default:
+        break;
+    }
+  }
+}
+
+}  // namespace gd2s

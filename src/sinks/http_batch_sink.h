@@ -1,0 +1,137 @@
+#pragma once
+// The part both Azure sinks share: rows cut into JSON-array requests under the API's byte limit,
+// up to `concurrency` requests in flight, transient failures retried for as long as the process
+// runs (Retry-After honoured, full jitter otherwise), a too-large request split in two, a refused
+// request bisected down to the rows the service refuses (dead-lettered with its answer), and a
+// refusal that only configuration can fix stopping the sink loudly. Rows are acknowledged only
+// by the service's success answer for their request.
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <stop_token>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "http/http_client.h"
+#include "http/retry.h"
+#include "pipeline/bounded_queue.h"
+#include "sinks/sink.h"
+
+namespace gd2s {
+
+/// What a protocol makes of the service's answer to one request.
+struct Verdict {
+  enum class Kind {
+    kAccepted,    // every row of the request is in
+    kRetry,       // transient: send the same request again later
+    kRenewAuth,   // the credentials were refused: renew them once, then send again
+    kSplit,       // the request is too large: send each half
+    kBadRecords,  // the service refuses the content: bisect to find the rows it refuses
+    kFatal,       // only a change of configuration helps: stop the sink
+  };
+  Kind kind = Kind::kAccepted;
+  std::string detail;  // the service's own words (error code and message), for logs and letters
+};
+
+/// One HTTP ingestion API: how a request is made and how an answer is judged.
+class BatchProtocol {
+ public:
+  virtual ~BatchProtocol() = default;
+  virtual std::string_view name() const = 0;
+  /// gzip level for request bodies; 0 sends the JSON array as it is.
+  virtual int gzip_level() const = 0;
+  /// The request carrying `body` (the encoded JSON array). Called again for every attempt, so
+  /// tokens and signatures are fresh. May throw azure::TokenError.
+  virtual http::Request request(const std::string& body, const std::string& client_request_id,
+                                std::stop_token stop) = 0;
+  virtual Verdict judge(const http::Response& response) = 0;
+  /// After kRenewAuth: forget the credentials `refused` carried, so the next request() renews.
+  virtual void renew_auth(const http::Request& refused) = 0;
+};
+
+/// Raised by send() and flush() once the sink has stopped for good.
+class SinkError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct HttpBatchSinkOptions {
+  size_t max_batch_bytes = 1024 * 1024;
+  size_t concurrency = 4;
+  /// For transient failures without a Retry-After; max_attempts 0: retry while the process runs.
+  http::Backoff backoff{std::chrono::milliseconds(500), std::chrono::seconds(60), 0};
+  /// The longest Retry-After obeyed as given; longer ones are cut to this.
+  Duration max_retry_after = std::chrono::minutes(10);
+};
+
+/// Counters for the summary and metrics.
+struct SinkCounters {
+  std::atomic<uint64_t> requests{0};
+  std::atomic<uint64_t> retries{0};
+  std::atomic<uint64_t> batches_accepted{0};
+  std::atomic<uint64_t> rows_accepted{0};
+  std::atomic<uint64_t> rows_rejected{0};
+  std::atomic<uint64_t> body_bytes{0};     // uncompressed JSON of accepted batches
+  std::atomic<uint64_t> wire_bytes{0};     // request bodies as sent, every attempt
+  std::atomic<uint64_t> splits{0};         // 413 halvings and 400 bisections
+  std::atomic<uint64_t> auth_renewals{0};  // credentials renewed after a 401
+  /// Answers by HTTP status; 0 counts requests that got none (connection failures).
+  std::map<long, uint64_t> statuses() const;
+  void count_status(long status);
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<long, uint64_t> statuses_;
+};
+
+class HttpBatchSink : public Sink {
+ public:
+  HttpBatchSink(std::unique_ptr<BatchProtocol> protocol, http::HttpClientPtr http,
+                HttpBatchSinkOptions options);
+  /// Stops retrying and waits for the senders; rows not yet reported stay unacknowledged.
+  ~HttpBatchSink() override;
+  HttpBatchSink(const HttpBatchSink&) = delete;
+  HttpBatchSink& operator=(const HttpBatchSink&) = delete;
+
+  std::string_view name() const override { return protocol_->name(); }
+  void send(std::vector<OutboundRow> rows, DeliveryReceiver& receiver) override;
+  void flush() override;
+  size_t preferred_batch_bytes() const override { return options_.max_batch_bytes; }
+
+  const SinkCounters& counters() const { return counters_; }
+
+ private:
+  struct Batch {
+    std::vector<OutboundRow> rows;
+    DeliveryReceiver* receiver = nullptr;
+  };
+  class Sender;
+
+  void run_sender(size_t index);
+  void deliver(Batch& batch, Sender& sender);
+  void stop_for_good(const std::string& message);
+  void batch_done();
+
+  std::unique_ptr<BatchProtocol> protocol_;
+  http::HttpClientPtr http_;
+  HttpBatchSinkOptions options_;
+  SinkCounters counters_;
+
+  BoundedQueue<Batch> queue_;
+  std::stop_source stop_;
+  std::mutex mutex_;
+  std::condition_variable idle_;
+  size_t in_flight_ = 0;  // batches handed over and not yet finished
+  std::string fatal_;
+  std::vector<std::thread> senders_;
+};
+
+/// The wait a Retry-After header asks for: seconds or an HTTP date; nullopt when absent or
+/// unreadable. A date in the past asks for no wait.
+std::optional<Duration> parse_retry_after(std::string_view value, Timestamp now);
+
+}  // namespace gd2s

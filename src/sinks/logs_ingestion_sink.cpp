@@ -1,0 +1,107 @@
+#include "sinks/logs_ingestion_sink.h"
+
+#include <simdjson.h>
+
+#include "aws/sigv4.h"
+
+namespace gd2s {
+
+namespace {
+constexpr std::string_view kApiVersion = "2023-01-01";
+constexpr size_t kMaxErrorText = 2000;
+}  // namespace
+
+std::string azure_error_text(const http::Response& response) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element error;
+  std::string_view code, message;
+  if (!parser.parse(response.body).get(error)) {
+    simdjson::dom::element inner;
+    if (!error["error"].get(inner)) error = inner;  // {"error":{"code","message"}}
+    bool has_code = !error["code"].get(code) || !error["Error"].get(code);
+    bool has_message = !error["message"].get(message) || !error["Message"].get(message);
+    if (has_code || has_message) {
+      std::string text(code);
+      if (has_message) text += (text.empty() ? "" : ": ") + std::string(message);
+      return text.substr(0, kMaxErrorText);
+    }
+  }
+  std::string code_header(response.header("x-ms-error-code"));
+  std::string body = response.body.substr(0, kMaxErrorText);
+  if (body.empty()) return code_header.empty() ? "(no body)" : code_header;
+  return code_header.empty() ? body : code_header + ": " + body;
+}
+
+LogsIngestionProtocol::LogsIngestionProtocol(LogsIngestionOptions options,
+                                             azure::TokenProviderPtr tokens)
+    : options_(std::move(options)), tokens_(std::move(tokens)) {
+  url_ = options_.endpoint + "/dataCollectionRules/" +
+         aws::uri_encode(options_.dcr_immutable_id, false) + "/streams/" +
+         aws::uri_encode(options_.stream, false) + "?api-version=" + std::string(kApiVersion);
+}
+
+http::Request LogsIngestionProtocol::request(const std::string& body,
+                                             const std::string& client_request_id,
+                                             std::stop_token stop) {
+  azure::AccessToken token = tokens_->token(stop);
+  http::Request request;
+  request.method = "POST";
+  request.url = url_;
+  request.headers = {{"Authorization", "Bearer " + token.value.reveal()},
+                     {"Content-Type", "application/json"},
+                     {"x-ms-client-request-id", client_request_id}};
+  if (options_.gzip_level > 0) request.headers.emplace_back("Content-Encoding", "gzip");
+  request.body = body;
+  return request;
+}
+
+Verdict LogsIngestionProtocol::judge(const http::Response& response) {
+  long status = response.status;
+  if (status >= 200 && status < 300) return {Verdict::Kind::kAccepted, ""};
+  std::string text = azure_error_text(response);
+  std::string sentence = text;  // for messages that go on after it
+  while (!sentence.empty() && (sentence.back() == '.' || sentence.back() == ' '))
+    sentence.pop_back();
+  switch (status) {
+    case 400:
+      return {Verdict::Kind::kBadRecords, "HTTP 400 " + text};
+    case 401:
+      return {Verdict::Kind::kRenewAuth,
+              "HTTP 401 " + text + " (check that [azure] cloud and scope match the endpoint: " +
+                  "the token's audience must be the ingestion service's)"};
+    case 403:
+      return {Verdict::Kind::kFatal,
+              "logs_ingestion: HTTP 403 " + sentence + ". The identity (" + tokens_->describe() +
+                  ") needs the Monitoring Metrics Publisher role on the data collection rule " +
+                  options_.dcr_immutable_id +
+                  "; a new role assignment can take up to 30 minutes to apply. Records are "
+                  "kept: their units stay uncommitted and are sent on the next run."};
+    case 404:
+      return {Verdict::Kind::kFatal, "logs_ingestion: HTTP 404 " + sentence +
+                                         ". Check [sink.logs_ingestion] endpoint, "
+                                         "dcr_immutable_id (" +
+                                         options_.dcr_immutable_id + ") and stream (" +
+                                         options_.stream + ") against the DCR."};
+    case 413:
+      return {Verdict::Kind::kSplit, "HTTP 413 " + text};
+    case 408:
+    case 429:
+    case 500:
+    case 502:
+    case 503:
+    case 504:
+      return {Verdict::Kind::kRetry, text};
+    default:
+      return {Verdict::Kind::kFatal, "logs_ingestion: unexpected HTTP " + std::to_string(status) +
+                                         " " + text + " from " + url_};
+  }
+}
+
+void LogsIngestionProtocol::renew_auth(const http::Request& refused) {
+  std::string_view header = http::find_header(refused.headers, "Authorization");
+  constexpr std::string_view kBearer = "Bearer ";
+  if (header.starts_with(kBearer)) header.remove_prefix(kBearer.size());
+  tokens_->invalidate(azure::AccessToken{Secret(std::string(header)), {}});
+}
+
+}  // namespace gd2s

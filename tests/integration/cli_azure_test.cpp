@@ -1,0 +1,91 @@
+// `gd2sentinel run` end to end with the Logs Ingestion sink: the examples go through the real
+// protocol to the workspace emulator, the secret comes from the environment and shows nowhere.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include "support/test_support.h"
+#include "support/workspace_emulator.h"
+
+namespace gd2s {
+namespace {
+
+using test::WorkspaceEmulator;
+
+std::string logs_ingestion_config(const test::TempDir& dir, const WorkspaceEmulator& emulator,
+                                  const std::string& secret_ref) {
+  std::string path = dir.file("gd2sentinel.toml");
+  test::write_file(path, R"([source.files]
+paths = [")" + test::source_dir() +
+                             R"(/examples/AWSLogs"]
+
+[sink.logs_ingestion]
+endpoint = ")" + emulator.url() +
+                             R"("
+dcr_immutable_id = ")" + WorkspaceEmulator::kDcr +
+                             R"("
+stream = ")" + WorkspaceEmulator::kNativeStream +
+                             R"("
+
+[azure]
+auth = "client_secret"
+tenant_id = ")" + WorkspaceEmulator::kTenant +
+                             R"("
+client_id = ")" + WorkspaceEmulator::kClientId +
+                             R"("
+client_secret = ")" + secret_ref +
+                             R"("
+authority_host = ")" + emulator.url() +
+                             R"("
+
+[http]
+ca_file = ")" + emulator.ca_file() +
+                             R"("
+
+[dead_letter]
+path = ")" + dir.file("dead.jsonl") +
+                             R"("
+
+[state]
+path = ")" + dir.file("state.db") +
+                             R"("
+)");
+  return path;
+}
+
+TEST(CliAzure, RunShipsTheExamplesToTheWorkspaceAndCommitsEveryUnit) {
+  WorkspaceEmulator emulator;
+  test::TempDir dir;
+  setenv("GD2S_TEST_CLIENT_SECRET", WorkspaceEmulator::kClientSecret, 1);
+  auto r = test::run_binary({"run", "--config",
+                             logs_ingestion_config(dir, emulator, "env:GD2S_TEST_CLIENT_SECRET"),
+                             "--summary"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("sink logs_ingestion ("), std::string::npos) << r.err;
+  EXPECT_GT(emulator.row_count("AWSGuardDuty"), 20);
+  EXPECT_EQ(r.err.find(WorkspaceEmulator::kClientSecret), std::string::npos);
+  EXPECT_EQ(r.out.find(WorkspaceEmulator::kClientSecret), std::string::npos);
+
+  // A second run finds every unit committed and sends nothing again.
+  int64_t rows = emulator.row_count("AWSGuardDuty");
+  auto again = test::run_binary(
+      {"run", "--config", logs_ingestion_config(dir, emulator, "env:GD2S_TEST_CLIENT_SECRET")});
+  ASSERT_EQ(again.status, 0) << again.err;
+  EXPECT_EQ(emulator.row_count("AWSGuardDuty"), rows);
+  unsetenv("GD2S_TEST_CLIENT_SECRET");
+}
+
+TEST(CliAzure, AWrongSecretFailsTheRunWithEntrasCodeAndNeverShowsTheSecret) {
+  WorkspaceEmulator emulator;
+  test::TempDir dir;
+  setenv("GD2S_TEST_CLIENT_SECRET", "not-the-secret-7d1c", 1);
+  auto r = test::run_binary(
+      {"run", "--config", logs_ingestion_config(dir, emulator, "env:GD2S_TEST_CLIENT_SECRET")});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("AADSTS7000215"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("not-the-secret-7d1c"), std::string::npos) << r.err;
+  EXPECT_EQ(emulator.row_count("AWSGuardDuty"), 0);
+  unsetenv("GD2S_TEST_CLIENT_SECRET");
+}
+
+}  // namespace
+}  // namespace gd2s

@@ -1,0 +1,278 @@
+// The shared sender of the Azure sinks, driven through the Logs Ingestion protocol against a
+// scripted HTTP client: batching, concurrency, retries, splitting, bisection and stopping.
+#include "sinks/http_batch_sink.h"
+
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <random>
+#include <set>
+
+#include "sinks/logs_ingestion_sink.h"
+#include "support/sink_testing.h"
+
+namespace gd2s {
+namespace {
+
+using namespace std::chrono_literals;
+using test::answer;
+using test::FakeHttpClient;
+using test::FakeTokens;
+using test::RecordingReceiver;
+
+std::string row(int i, size_t pad = 10) {
+  return R"({"i":)" + std::to_string(i) + R"(,"pad":")" + std::string(pad, 'p') + R"("})";
+}
+
+// The row numbers ("i") in a request body.
+std::vector<int64_t> row_numbers(const std::string& body) {
+  simdjson::dom::parser parser;
+  std::vector<int64_t> numbers;
+  std::string plain = test::plain_body(body);
+  simdjson::dom::array rows = parser.parse(plain).get_array().value();
+  for (simdjson::dom::element element : rows) numbers.push_back(element["i"].get_int64().value());
+  return numbers;
+}
+
+struct Harness {
+  explicit Harness(FakeHttpClient::Handler handler, size_t max_batch_bytes = 1024 * 1024,
+                   size_t concurrency = 4)
+      : tokens(std::make_shared<FakeTokens>()),
+        http(std::make_shared<FakeHttpClient>(std::move(handler))) {
+    HttpBatchSinkOptions options;
+    options.max_batch_bytes = max_batch_bytes;
+    options.concurrency = concurrency;
+    options.backoff.base = 1ms;
+    options.backoff.cap = 5ms;
+    sink = std::make_unique<HttpBatchSink>(
+        std::make_unique<LogsIngestionProtocol>(
+            LogsIngestionOptions{"https://dce.test", "dcr-1", "Custom-T", 1}, tokens),
+        http, options);
+  }
+  std::shared_ptr<FakeTokens> tokens;
+  std::shared_ptr<FakeHttpClient> http;
+  std::unique_ptr<HttpBatchSink> sink;
+  RecordingReceiver receiver;
+};
+
+TEST(HttpBatchSink, AnyRowSizesGoOutOnceEachInRequestsWithinTheLimit) {
+  std::mt19937_64 random(7);
+  for (int round = 0; round < 20; ++round) {
+    size_t limit = 1024 + random() % 20000;
+    Harness h([](const http::Request&) { return answer(204); }, limit, 1 + random() % 4);
+    std::vector<std::string> json;
+    size_t count = 1 + random() % 400;
+    for (size_t i = 0; i < count; ++i)
+      json.push_back(row(static_cast<int>(i), random() % (limit / 3)));
+    // Handed over in uneven groups, as the pipeline does.
+    for (size_t at = 0; at < json.size();) {
+      size_t n = std::min(json.size() - at, 1 + random() % 50);
+      h.sink->send(test::make_rows({json.begin() + static_cast<ptrdiff_t>(at),
+                                    json.begin() + static_cast<ptrdiff_t>(at + n)}),
+                   h.receiver);
+      at += n;
+    }
+    h.sink->flush();
+    std::multiset<int64_t> sent;
+    for (const auto& seen : h.http->seen()) {
+      ASSERT_LE(test::plain_body(seen.request.body).size(), limit);
+      for (int64_t i : row_numbers(seen.request.body)) sent.insert(i);
+    }
+    ASSERT_EQ(sent.size(), count) << "round " << round;
+    for (size_t i = 0; i < count; ++i) ASSERT_EQ(sent.count(static_cast<int64_t>(i)), 1u);
+    EXPECT_EQ(h.receiver.accepted_rows().size(), count);
+    EXPECT_TRUE(h.receiver.rejected_rows().empty());
+  }
+}
+
+TEST(HttpBatchSink, KeepsUpToConcurrencyRequestsInFlight) {
+  std::atomic<int> now{0}, most{0};
+  Harness h(
+      [&](const http::Request&) {
+        int n = ++now;
+        int seen = most.load();
+        while (n > seen && !most.compare_exchange_weak(seen, n)) {
+        }
+        std::this_thread::sleep_for(20ms);
+        --now;
+        return answer(204);
+      },
+      2048, 3);
+  for (int i = 0; i < 60; ++i) h.sink->send(test::make_rows({row(i, 1500)}), h.receiver);
+  h.sink->flush();
+  EXPECT_EQ(most.load(), 3);
+  EXPECT_EQ(h.receiver.accepted_rows().size(), 60u);
+}
+
+TEST(HttpBatchSink, ARowOverTheLimitGoesToTheDeadLetters) {
+  Harness h([](const http::Request&) { return answer(204); }, 2048);
+  h.sink->send(test::make_rows({row(1), row(2, 5000), row(3)}), h.receiver);
+  h.sink->flush();
+  ASSERT_EQ(h.receiver.rejected_rows().size(), 1u);
+  EXPECT_EQ(h.receiver.rejected_rows()[0].first, row(2, 5000));
+  EXPECT_NE(h.receiver.rejected_rows()[0].second.find("at most 2048 bytes"), std::string::npos);
+  EXPECT_EQ(h.receiver.accepted_rows().size(), 2u);
+}
+
+TEST(HttpBatchSink, SplitsARequestTheServiceFindsTooLarge) {
+  // The service refuses anything over 5 rows with 413, whatever the limit says.
+  Harness h([](const http::Request& request) {
+    return row_numbers(request.body).size() > 5
+               ? answer(
+                     413,
+                     R"({"error":{"code":"ContentLengthLimitExceeded","message":"Maximum allowed content length: 1048576 bytes (1 MB)."}})")
+               : answer(204);
+  });
+  std::vector<std::string> json;
+  for (int i = 0; i < 37; ++i) json.push_back(row(i));
+  h.sink->send(test::make_rows(json), h.receiver);
+  h.sink->flush();
+  EXPECT_EQ(h.receiver.accepted_rows().size(), 37u);
+  EXPECT_TRUE(h.receiver.rejected_rows().empty());
+  EXPECT_GT(h.sink->counters().splits.load(), 0u);
+}
+
+TEST(HttpBatchSink, BisectsA400DownToTheRecordsTheServiceRefuses) {
+  std::set<int64_t> bad{13, 14, 61};
+  Harness h([&](const http::Request& request) {
+    for (int64_t i : row_numbers(request.body))
+      if (bad.count(i))
+        return answer(400, R"({"error":{"code":"InvalidContent","message":"record )" +
+                               std::to_string(i) + R"( has a bad column"}})");
+    return answer(204);
+  });
+  std::vector<std::string> json;
+  for (int i = 0; i < 100; ++i) json.push_back(row(i));
+  h.sink->send(test::make_rows(json), h.receiver);
+  h.sink->flush();
+  auto rejected = h.receiver.rejected_rows();
+  ASSERT_EQ(rejected.size(), 3u);
+  std::set<std::string> rejected_rows;
+  for (const auto& [json_row, reason] : rejected) {
+    rejected_rows.insert(json_row);
+    EXPECT_NE(reason.find("InvalidContent: record"), std::string::npos) << reason;
+  }
+  EXPECT_EQ(rejected_rows, (std::set<std::string>{row(13), row(14), row(61)}));
+  EXPECT_EQ(h.receiver.accepted_rows().size(), 97u);
+}
+
+TEST(HttpBatchSink, Honours429RetryAfterInSeconds) {
+  std::atomic<int> calls{0};
+  Harness h([&](const http::Request&) {
+    return ++calls == 1
+               ? answer(429, R"({"error":{"code":"TooManyRequests"}})", {{"Retry-After", "1"}})
+               : answer(204);
+  });
+  h.sink->send(test::make_rows({row(1)}), h.receiver);
+  h.sink->flush();
+  auto seen = h.http->seen();
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_GE(seen[1].at - seen[0].at, 1s);
+  EXPECT_LT(seen[1].at - seen[0].at, 3s);
+  EXPECT_EQ(h.receiver.accepted_rows().size(), 1u);
+  // The same request, so the service can tell a retry from a new one.
+  EXPECT_EQ(http::find_header(seen[0].request.headers, "x-ms-client-request-id"),
+            http::find_header(seen[1].request.headers, "x-ms-client-request-id"));
+}
+
+TEST(HttpBatchSink, Honours503RetryAfterAsAnHttpDate) {
+  std::atomic<int> calls{0};
+  Harness h([&](const http::Request&) {
+    if (++calls > 1) return answer(204);
+    auto at =
+        std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()) + 2s;
+    return answer(503, "", {{"Retry-After", format_rfc1123(at)}});
+  });
+  h.sink->send(test::make_rows({row(1)}), h.receiver);
+  h.sink->flush();
+  auto seen = h.http->seen();
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_GE(seen[1].at - seen[0].at, 1s);  // the date has one-second resolution
+  EXPECT_EQ(h.receiver.accepted_rows().size(), 1u);
+}
+
+TEST(HttpBatchSink, RetriesConnectionFailuresAndServerErrorsWithoutLoss) {
+  std::atomic<int> calls{0};
+  Harness h([&](const http::Request&) -> http::Response {
+    int n = ++calls;
+    if (n % 3 == 1) throw http::HttpError(http::HttpError::Kind::kConnect, "connection reset");
+    if (n % 3 == 2) return answer(n % 2 ? 500 : 503);
+    return answer(204);
+  });
+  std::vector<std::string> json;
+  for (int i = 0; i < 50; ++i) json.push_back(row(i, 300));
+  for (const std::string& j : json) h.sink->send(test::make_rows({j}), h.receiver);
+  h.sink->flush();
+  EXPECT_EQ(h.receiver.accepted_rows().size(), 50u);
+  EXPECT_GT(h.sink->counters().retries.load(), 0u);
+  EXPECT_EQ(h.sink->counters().statuses().at(0), h.sink->counters().statuses().at(204));
+}
+
+TEST(HttpBatchSink, A401RenewsTheTokenOnceAndGoesOn) {
+  Harness h(
+      [&](const http::Request& request) {
+        return http::find_header(request.headers, "Authorization") == "Bearer token-0"
+                   ? answer(401, R"({"error":{"code":"ExpiredAuthenticationToken"}})")
+                   : answer(204);
+      },
+      1024 * 1024, 1);
+  h.sink->send(test::make_rows({row(1)}), h.receiver);
+  h.sink->flush();
+  EXPECT_EQ(h.receiver.accepted_rows().size(), 1u);
+  EXPECT_EQ(h.tokens->invalidations(), 1);
+  EXPECT_EQ(h.sink->counters().auth_renewals.load(), 1u);
+}
+
+TEST(HttpBatchSink, A401WithARenewedTokenStopsTheSinkLoudly) {
+  Harness h(
+      [](const http::Request&) {
+        return answer(
+            401,
+            R"({"error":{"code":"InvalidAudience","message":"Invalid authorization token audience."}})");
+      },
+      1024 * 1024, 1);
+  h.sink->send(test::make_rows({row(1)}), h.receiver);
+  try {
+    h.sink->flush();
+    FAIL() << "flush() returned";
+  } catch (const SinkError& error) {
+    EXPECT_NE(std::string(error.what()).find("InvalidAudience"), std::string::npos);
+    EXPECT_NE(std::string(error.what()).find("renewed"), std::string::npos);
+  }
+  EXPECT_TRUE(h.receiver.accepted_rows().empty());
+  EXPECT_TRUE(h.receiver.rejected_rows().empty());  // kept: the unit stays uncommitted
+  EXPECT_EQ(h.http->seen().size(), 2u);
+  EXPECT_THROW(h.sink->send(test::make_rows({row(2)}), h.receiver), SinkError);
+}
+
+TEST(HttpBatchSink, A403StopsTheSinkNamingTheRoleItNeeds) {
+  Harness h([](const http::Request&) {
+    return answer(
+        403,
+        R"({"error":{"code":"OperationFailed","message":"The authentication token provided does not have access to ingest data for the data collection rule with immutable Id 'dcr-1'."}})");
+  });
+  h.sink->send(test::make_rows({row(1), row(2)}), h.receiver);
+  try {
+    h.sink->flush();
+    FAIL() << "flush() returned";
+  } catch (const SinkError& error) {
+    std::string what = error.what();
+    EXPECT_NE(what.find("Monitoring Metrics Publisher"), std::string::npos) << what;
+    EXPECT_NE(what.find("fake identity"), std::string::npos) << what;
+    EXPECT_EQ(what.find("token-0"), std::string::npos) << what;
+  }
+  EXPECT_TRUE(h.receiver.accepted_rows().empty());
+  EXPECT_TRUE(h.receiver.rejected_rows().empty());
+}
+
+TEST(HttpBatchSink, StopsRetryingWhenDestroyedAndLeavesRowsUnreported) {
+  Harness h([](const http::Request&) { return answer(503); });
+  h.sink->send(test::make_rows({row(1)}), h.receiver);
+  std::this_thread::sleep_for(50ms);
+  h.sink.reset();  // must not hang on a batch the service never takes
+  EXPECT_TRUE(h.receiver.accepted_rows().empty());
+  EXPECT_TRUE(h.receiver.rejected_rows().empty());
+}
+
+}  // namespace
+}  // namespace gd2s
