@@ -6,12 +6,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <functional>
 #include <stdexcept>
 
 #include "aws/endpoints.h"
 #include "aws/sigv4.h"
 #include "http/curl_client.h"
 #include "support/test_support.h"
+#include "transform/json_writer.h"
 
 extern char** environ;
 
@@ -88,6 +90,98 @@ void AwsStandin::put_object(const std::string& bucket, const std::string& key,
 
 void AwsStandin::delete_object(const std::string& bucket, const std::string& key) {
   s3("DELETE", "/" + bucket + "/" + aws::uri_encode(key, true), "");
+}
+
+http::Response AwsStandin::sqs(const std::string& operation, const std::string& json_body) {
+  std::string url = endpoint_ + "/";
+  aws::SignableRequest signable{"POST",
+                                "/",
+                                "",
+                                {{"Host", aws::host_header(endpoint_)},
+                                 {"Content-Type", "application/x-amz-json-1.0"},
+                                 {"X-Amz-Target", "AmazonSQS." + operation}},
+                                aws::sha256_hex(json_body)};
+  aws::sign_headers(
+      signable, credentials(), {region_, "sqs", false},
+      std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()));
+  http::Request request{"POST", url, signable.headers, json_body, std::chrono::milliseconds(0)};
+  http::Response response = http_->send(request);
+  if (response.status >= 300)
+    throw std::runtime_error("SQS " + operation + ": HTTP " + std::to_string(response.status) +
+                             " " + response.body.substr(0, 300));
+  return response;
+}
+
+namespace {
+
+std::string sqs_request(const std::string& queue_url,
+                        const std::function<void(JsonWriter&)>& more = nullptr) {
+  std::string out;
+  StringSink sink(out);
+  JsonWriter w(sink);
+  w.StartObject();
+  write_key(w, "QueueUrl");
+  write_string(w, queue_url);
+  if (more) more(w);
+  w.EndObject();
+  return out;
+}
+
+}  // namespace
+
+std::string AwsStandin::create_queue(const std::string& name,
+                                     const std::map<std::string, std::string>& attributes) {
+  std::string body;
+  StringSink sink(body);
+  JsonWriter w(sink);
+  w.StartObject();
+  write_key(w, "QueueName");
+  write_string(w, name);
+  if (!attributes.empty()) {
+    write_key(w, "Attributes");
+    w.StartObject();
+    for (const auto& [key, value] : attributes) {
+      write_key(w, key);
+      write_string(w, value);
+    }
+    w.EndObject();
+  }
+  w.EndObject();
+  http::Response response = sqs("CreateQueue", body);
+  simdjson::dom::parser parser;
+  std::string_view queue_url;
+  if (parser.parse(response.body)["QueueUrl"].get(queue_url))
+    throw std::runtime_error("SQS CreateQueue answered without a QueueUrl: " + response.body);
+  return std::string(queue_url);
+}
+
+void AwsStandin::send_message(const std::string& queue_url, const std::string& body) {
+  sqs("SendMessage", sqs_request(queue_url, [&](JsonWriter& w) {
+        write_key(w, "MessageBody");
+        write_string(w, body);
+      }));
+}
+
+std::map<std::string, std::string> AwsStandin::queue_attributes(const std::string& queue_url) {
+  http::Response response = sqs("GetQueueAttributes", sqs_request(queue_url, [](JsonWriter& w) {
+                                  write_key(w, "AttributeNames");
+                                  w.StartArray();
+                                  write_string(w, "All");
+                                  w.EndArray();
+                                }));
+  simdjson::dom::parser parser;
+  simdjson::dom::object members;
+  std::map<std::string, std::string> attributes;
+  if (parser.parse(response.body)["Attributes"].get(members)) return attributes;
+  for (auto [key, value] : members) {
+    std::string_view text;
+    if (!value.get(text)) attributes.emplace(std::string(key), std::string(text));
+  }
+  return attributes;
+}
+
+void AwsStandin::purge_queue(const std::string& queue_url) {
+  sqs("PurgeQueue", sqs_request(queue_url));
 }
 
 void AwsStandin::add_fault(const std::string& rule_json) {

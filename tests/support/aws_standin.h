@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -31,12 +32,22 @@ class AwsStandin {
   void create_bucket(const std::string& bucket);
   void put_object(const std::string& bucket, const std::string& key, const std::string& body);
   void delete_object(const std::string& bucket, const std::string& key);
+  /// Signed SQS calls (service "sqs", AWS JSON 1.0) for setting up queues and messages.
+  /// create_queue returns the queue URL, which points at the proxy.
+  std::string create_queue(const std::string& name,
+                           const std::map<std::string, std::string>& attributes = {});
+  void send_message(const std::string& queue_url, const std::string& body);
+  /// All attributes (ApproximateNumberOfMessages, ApproximateNumberOfMessagesNotVisible, ...).
+  std::map<std::string, std::string> queue_attributes(const std::string& queue_url);
+  /// Drops every message of the queue, in flight or not.
+  void purge_queue(const std::string& queue_url);
   /// Admin API: add a fault rule (JSON as tools/aws-standin/README.md describes), clear them.
   void add_fault(const std::string& rule_json);
   void clear_faults();
 
  private:
   http::Response s3(const std::string& method, const std::string& path, const std::string& body);
+  http::Response sqs(const std::string& operation, const std::string& json_body);
 
   pid_t pid_ = -1;
   std::string endpoint_;

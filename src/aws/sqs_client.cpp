@@ -1,0 +1,366 @@
+#include "aws/sqs_client.h"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <charconv>
+#include <functional>
+
+#include "aws/sigv4.h"
+#include "transform/json_writer.h"
+
+namespace gd2s::aws {
+namespace {
+
+constexpr const char* kJsonContentType = "application/x-amz-json-1.0";
+constexpr size_t kMaxBatchEntries = 10;
+constexpr size_t kMaxDetailChars = 300;
+// Long polls are answered after up to `wait`; the HTTP timeout leaves this much on top.
+constexpr std::chrono::seconds kPollMargin{10};
+
+bool is_one_of(std::string_view code, std::initializer_list<std::string_view> codes) {
+  return std::find(codes.begin(), codes.end(), code) != codes.end();
+}
+
+// The two names SQS gives an error (JSON: __type; query-compatible: x-amzn-query-error), and
+// its message.
+struct ErrorAnswer {
+  std::string type_code;
+  std::string query_code;
+  std::string message;
+  bool is(std::initializer_list<std::string_view> codes) const {
+    return is_one_of(type_code, codes) || is_one_of(query_code, codes);
+  }
+};
+
+ErrorAnswer parse_error(const http::Response& response) {
+  ErrorAnswer answer;
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (!parser.parse(response.body).get(doc)) {
+    std::string_view type, message;
+    if (!doc["__type"].get(type)) {
+      if (size_t hash = type.find('#'); hash != std::string_view::npos)
+        type.remove_prefix(hash + 1);
+      type = type.substr(0, type.find(':'));
+      answer.type_code = std::string(type);
+    }
+    if (!doc["message"].get(message) || !doc["Message"].get(message))
+      answer.message = std::string(message);
+  }
+  std::string_view query = response.header("x-amzn-query-error");
+  answer.query_code = std::string(query.substr(0, query.find(';')));
+  return answer;
+}
+
+// The service's own words, kept short: a SignatureDoesNotMatch message goes on with the
+// canonical request (which holds the session token) after its first line.
+std::string short_detail(std::string_view message) {
+  message = message.substr(0, message.find('\n'));
+  if (message.size() > kMaxDetailChars)
+    return std::string(message.substr(0, kMaxDetailChars)) + "…";
+  return std::string(message);
+}
+
+// The IAM action that authorises `operation` (DeleteMessageBatch is sqs:DeleteMessage, etc.).
+std::string iam_action(const std::string& operation) {
+  std::string action = operation;
+  if (action.ends_with("Batch")) action.resize(action.size() - 5);
+  return "sqs:" + action;
+}
+
+std::string hint(const ErrorAnswer& error, const std::string& operation) {
+  if (error.is({"AccessDenied", "AccessDeniedException"})) {
+    std::string fix = ": the identity needs " + iam_action(operation) +
+                      " on this queue (IAM policy, and no Deny in the queue policy)";
+    if (operation == "ReceiveMessage")
+      fix +=
+          "; for a queue encrypted with a customer-managed KMS key, also kms:Decrypt on that key";
+    return fix;
+  }
+  if (error.is({"KmsAccessDenied", "KMS.AccessDeniedException"}))
+    return ": the queue is encrypted with a KMS key this identity may not use; allow kms:Decrypt "
+           "on the key (key policy and IAM)";
+  if (error.is({"KmsDisabled", "KMS.DisabledException", "KmsNotFound", "KMS.NotFoundException",
+                "KmsInvalidState", "KMS.KMSInvalidStateException"}))
+    return ": the queue's KMS key is disabled, pending deletion or gone; fix the key or the "
+           "queue's encryption setting";
+  if (error.is(
+          {"QueueDoesNotExist", "NonExistentQueue", "AWS.SimpleQueueService.NonExistentQueue"}))
+    return ": the queue does not exist here; check queue_url and region";
+  if (error.is({"InvalidAddress"})) return ": this is not an SQS queue URL; check queue_url";
+  if (error.is({"InvalidClientTokenId", "UnrecognizedClientException", "SignatureDoesNotMatch",
+                "IncompleteSignature", "InvalidSignatureException", "MissingAuthenticationToken",
+                "MissingAuthenticationTokenException", "ExpiredToken", "ExpiredTokenException"}))
+    return ": the AWS credentials are wrong or expired, the signing region is not the queue's, or "
+           "the clock is more than 15 minutes off";
+  if (error.is({"ReceiptHandleIsInvalid", "MessageNotInflight",
+                "AWS.SimpleQueueService.MessageNotInflight"}))
+    return ": the message is no longer in flight with this receipt handle (deleted, or its "
+           "visibility timeout expired and it was received again)";
+  if (error.is({"OverLimit"}))
+    return ": the queue has too many messages in flight (about 120,000); delete processed "
+           "messages sooner or shorten the visibility timeout";
+  if (error.is(
+          {"ThrottlingException", "RequestThrottled", "KmsThrottled", "KMS.ThrottlingException"}))
+    return ": SQS is throttling; requests back off and retry";
+  return "";
+}
+
+bool is_throttling(const http::Response& response) {
+  if (http::is_retryable_status(response.status)) return true;
+  if (response.status < 400 || response.status >= 500) return false;
+  return parse_error(response).is({"ThrottlingException", "RequestThrottled", "Throttling",
+                                   "KmsThrottled", "KMS.ThrottlingException"});
+}
+
+// Replaces every occurrence of a secret's value: the last guard before a message leaves.
+void redact(std::string& text, const Secret& secret) {
+  const std::string& value = secret.reveal();
+  if (value.empty()) return;
+  for (size_t at; (at = text.find(value)) != std::string::npos;)
+    text.replace(at, value.size(), "(redacted)");
+}
+
+std::string string_of(simdjson::dom::element element, const char* key) {
+  std::string_view value;
+  return element[key].get(value) ? std::string() : std::string(value);
+}
+
+template <typename Number>
+std::optional<Number> number_of(std::string_view text) {
+  Number value{};
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+SqsMessage message_of(simdjson::dom::element item) {
+  SqsMessage message;
+  message.message_id = string_of(item, "MessageId");
+  message.receipt_handle = string_of(item, "ReceiptHandle");
+  message.body = string_of(item, "Body");
+  simdjson::dom::element attributes;
+  if (item["Attributes"].get(attributes)) return message;
+  if (auto count = number_of<uint32_t>(string_of(attributes, "ApproximateReceiveCount")))
+    message.receive_count = *count;
+  if (auto millis = number_of<int64_t>(string_of(attributes, "SentTimestamp")))
+    message.sent_at = Timestamp{std::chrono::milliseconds{*millis}};
+  return message;
+}
+
+simdjson::dom::element parse_answer(simdjson::dom::parser& parser, const std::string& body,
+                                    const std::string& operation, const std::string& queue_url) {
+  simdjson::dom::element doc;
+  if (parser.parse(body).get(doc) || !doc.is_object())
+    throw SqsError(200, "MalformedResponse",
+                   operation + " on " + queue_url + " returned a body that is not a JSON object");
+  return doc;
+}
+
+std::string json_object(const std::function<void(JsonWriter&)>& members) {
+  std::string out;
+  StringSink sink(out);
+  JsonWriter w(sink);
+  w.StartObject();
+  members(w);
+  w.EndObject();
+  return out;
+}
+
+void write_queue_url(JsonWriter& w, const std::string& queue_url) {
+  write_key(w, "QueueUrl");
+  write_string(w, queue_url);
+}
+
+}  // namespace
+
+SqsClient::SqsClient(http::HttpClientPtr http, CredentialProviderPtr credentials,
+                     SqsSettings settings)
+    : http_(std::move(http)),
+      credentials_(std::move(credentials)),
+      settings_(std::move(settings)),
+      endpoint_(resolve_endpoint("sqs", settings_.region, settings_.endpoints)) {}
+
+http::Request SqsClient::signed_request(const std::string& operation, const std::string& json_body,
+                                        std::chrono::seconds timeout,
+                                        const AwsCredentials& credentials) {
+  http::Request request;
+  request.method = "POST";
+  request.url = endpoint_ + "/";
+  request.body = json_body;
+  request.timeout = timeout;
+  SignableRequest signable{"POST",
+                           url_path(request.url),
+                           "",
+                           {{"Host", host_header(request.url)},
+                            {"Content-Type", kJsonContentType},
+                            {"X-Amz-Target", "AmazonSQS." + operation}},
+                           sha256_hex(json_body)};
+  sign_headers(
+      signable, credentials, {settings_.region, "sqs", false},
+      std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()));
+  request.headers = std::move(signable.headers);
+  return request;
+}
+
+std::string SqsClient::call(const std::string& operation, const std::string& queue_url,
+                            const std::string& json_body, std::chrono::seconds timeout,
+                            std::stop_token stop) {
+  http::Response response;
+  AwsCredentials credentials;  // those of the last attempt, to keep out of the error message
+  try {
+    response = http::send_with_retries(
+        *http_,
+        [&] {
+          credentials = credentials_->credentials();
+          return signed_request(operation, json_body, timeout, credentials);
+        },
+        settings_.backoff, stop, is_throttling);
+  } catch (const http::HttpError& error) {
+    throw http::HttpError(error.kind(), operation + " on " + queue_url + ": " + error.what());
+  }
+  if (response.status >= 200 && response.status < 300) return std::move(response.body);
+  SqsError error = sqs_error(response, operation, queue_url);
+  std::string message = error.what();
+  redact(message, credentials.secret_access_key);
+  redact(message, credentials.session_token);
+  throw SqsError(error.status(), error.code(), message);
+}
+
+std::vector<SqsMessage> SqsClient::receive(const std::string& queue_url, int max_messages,
+                                           std::chrono::seconds wait,
+                                           std::optional<std::chrono::seconds> visibility,
+                                           std::stop_token stop) {
+  std::string body = json_object([&](JsonWriter& w) {
+    write_queue_url(w, queue_url);
+    write_key(w, "MaxNumberOfMessages");
+    w.Int(max_messages);
+    write_key(w, "WaitTimeSeconds");
+    w.Int64(wait.count());
+    if (visibility) {
+      write_key(w, "VisibilityTimeout");
+      w.Int64(visibility->count());
+    }
+    write_key(w, "MessageSystemAttributeNames");
+    w.StartArray();
+    write_string(w, "ApproximateReceiveCount");
+    write_string(w, "SentTimestamp");
+    w.EndArray();
+  });
+  std::string answer = call("ReceiveMessage", queue_url, body, wait + kPollMargin, stop);
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc = parse_answer(parser, answer, "ReceiveMessage", queue_url);
+  std::vector<SqsMessage> messages;
+  simdjson::dom::array items;
+  if (doc["Messages"].get(items)) return messages;  // absent (or null): no message came
+  for (simdjson::dom::element item : items) messages.push_back(message_of(item));
+  return messages;
+}
+
+std::vector<SqsBatchFailure> SqsClient::batch(const std::string& operation,
+                                              const std::string& queue_url,
+                                              const std::vector<SqsBatchEntry>& entries,
+                                              bool with_visibility, std::stop_token stop) {
+  std::vector<SqsBatchFailure> failures;
+  for (size_t first = 0; first < entries.size(); first += kMaxBatchEntries) {
+    size_t last = std::min(entries.size(), first + kMaxBatchEntries);
+    std::string body = json_object([&](JsonWriter& w) {
+      write_queue_url(w, queue_url);
+      write_key(w, "Entries");
+      w.StartArray();
+      for (size_t i = first; i < last; ++i) {
+        w.StartObject();
+        write_key(w, "Id");
+        write_string(w, entries[i].id);
+        write_key(w, "ReceiptHandle");
+        write_string(w, entries[i].receipt_handle);
+        if (with_visibility) {
+          write_key(w, "VisibilityTimeout");
+          w.Int(entries[i].visibility_timeout_seconds);
+        }
+        w.EndObject();
+      }
+      w.EndArray();
+    });
+    std::string answer = call(operation, queue_url, body, std::chrono::seconds(0), stop);
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc = parse_answer(parser, answer, operation, queue_url);
+    simdjson::dom::array failed;
+    if (doc["Failed"].get(failed)) continue;
+    for (simdjson::dom::element item : failed) {
+      SqsBatchFailure failure{string_of(item, "Id"), string_of(item, "Code"),
+                              string_of(item, "Message"), false};
+      bool sender_fault = false;
+      if (!item["SenderFault"].get(sender_fault)) failure.sender_fault = sender_fault;
+      failures.push_back(std::move(failure));
+    }
+  }
+  return failures;
+}
+
+std::vector<SqsBatchFailure> SqsClient::delete_batch(const std::string& queue_url,
+                                                     const std::vector<SqsBatchEntry>& entries,
+                                                     std::stop_token stop) {
+  return batch("DeleteMessageBatch", queue_url, entries, false, stop);
+}
+
+std::vector<SqsBatchFailure> SqsClient::change_visibility_batch(
+    const std::string& queue_url, const std::vector<SqsBatchEntry>& entries, std::stop_token stop) {
+  return batch("ChangeMessageVisibilityBatch", queue_url, entries, true, stop);
+}
+
+void SqsClient::change_visibility(const std::string& queue_url, const std::string& receipt_handle,
+                                  int visibility_timeout_seconds, std::stop_token stop) {
+  std::string body = json_object([&](JsonWriter& w) {
+    write_queue_url(w, queue_url);
+    write_key(w, "ReceiptHandle");
+    write_string(w, receipt_handle);
+    write_key(w, "VisibilityTimeout");
+    w.Int(visibility_timeout_seconds);
+  });
+  call("ChangeMessageVisibility", queue_url, body, std::chrono::seconds(0), stop);
+}
+
+std::map<std::string, std::string> SqsClient::queue_attributes(
+    const std::string& queue_url, const std::vector<std::string>& names, std::stop_token stop) {
+  std::string body = json_object([&](JsonWriter& w) {
+    write_queue_url(w, queue_url);
+    write_key(w, "AttributeNames");
+    w.StartArray();
+    if (names.empty()) write_string(w, "All");
+    for (const std::string& name : names) write_string(w, name);
+    w.EndArray();
+  });
+  std::string answer = call("GetQueueAttributes", queue_url, body, std::chrono::seconds(0), stop);
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc = parse_answer(parser, answer, "GetQueueAttributes", queue_url);
+  std::map<std::string, std::string> attributes;
+  simdjson::dom::object members;
+  if (doc["Attributes"].get(members)) return attributes;
+  for (auto [key, value] : members) {
+    std::string_view text;
+    if (!value.get(text)) attributes.emplace(std::string(key), std::string(text));
+  }
+  return attributes;
+}
+
+std::string sqs_error_code(const http::Response& response) {
+  ErrorAnswer answer = parse_error(response);
+  return answer.type_code.empty() ? answer.query_code : answer.type_code;
+}
+
+SqsError sqs_error(const http::Response& response, const std::string& operation,
+                   const std::string& queue_url) {
+  ErrorAnswer answer = parse_error(response);
+  std::string code = answer.type_code.empty() ? answer.query_code : answer.type_code;
+  if (code.empty()) code = "HTTP" + std::to_string(response.status);
+  std::string message = operation + " on " + queue_url + " failed: HTTP " +
+                        std::to_string(response.status) + " " + code;
+  if (std::string detail = short_detail(answer.message); !detail.empty())
+    message += " (" + detail + ")";
+  message += hint(answer, operation);
+  return SqsError(response.status, std::move(code), message);
+}
+
+}  // namespace gd2s::aws
