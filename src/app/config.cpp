@@ -12,7 +12,7 @@
 namespace gd2s {
 namespace {
 
-constexpr std::string_view kSources[] = {"files", "s3_listing"};
+constexpr std::string_view kSources[] = {"files", "s3_listing", "sqs"};
 constexpr std::string_view kSinks[] = {"file", "logs_ingestion", "data_collector"};
 constexpr std::string_view kAzureAuth[] = {"auto", "client_secret", "certificate",
                                            "workload_identity", "managed_identity"};
@@ -90,6 +90,45 @@ void read_s3_listing(const toml::table& table, Config& config, std::vector<Confi
   if (s3.interval < std::chrono::seconds(1)) r.issue("interval", "must be at least 1s");
   r.finish();
   config.s3_listing_source = std::move(s3);
+}
+
+// "https://sqs.eu-west-1.amazonaws.com/123456789012/q" → "eu-west-1"; empty when not AWS's.
+std::string region_of_queue_url(const std::string& url) {
+  constexpr std::string_view kPrefix = "https://sqs.";
+  if (!url.starts_with(kPrefix)) return "";
+  size_t end = url.find('.', kPrefix.size());
+  if (end == std::string::npos || url.compare(end, 11, ".amazonaws.") != 0) return "";
+  return url.substr(kPrefix.size(), end - kPrefix.size());
+}
+
+void read_sqs(const toml::table& table, Config& config, std::vector<ConfigIssue>& issues) {
+  TableReader r(table, "source.sqs", issues);
+  SqsConfig sqs;
+  r.read("queue_url", sqs.queue_url);
+  r.read("region", sqs.region);
+  r.read("receivers", sqs.receivers);
+  r.read("max_receive_count", sqs.max_receive_count);
+  r.read("wait_time", sqs.wait_time);
+  r.read("visibility_timeout", sqs.visibility_timeout);
+  if (sqs.queue_url.empty())
+    r.issue("queue_url",
+            "is required, e.g. \"https://sqs.eu-west-1.amazonaws.com/123456789012/guardduty\"");
+  else if (!sqs.queue_url.starts_with("https://") && !sqs.queue_url.starts_with("http://"))
+    r.issue("queue_url",
+            "must be the queue's URL (https://sqs.<region>.amazonaws.com/<account>/<name>)");
+  if (sqs.region.empty()) sqs.region = region_of_queue_url(sqs.queue_url);
+  if (sqs.region.empty() && !sqs.queue_url.empty())
+    r.issue("region", "is required when the queue URL does not name one");
+  if (sqs.receivers < 1 || sqs.receivers > 64) r.issue("receivers", "must be between 1 and 64");
+  if (sqs.max_receive_count < 1 || sqs.max_receive_count > 1000)
+    r.issue("max_receive_count", "must be between 1 and 1000");
+  if (sqs.wait_time > std::chrono::seconds(20))
+    r.issue("wait_time", "must be at most 20s (SQS long polling's limit)");
+  if (sqs.visibility_timeout.count() != 0 && (sqs.visibility_timeout < std::chrono::seconds(2) ||
+                                              sqs.visibility_timeout > std::chrono::hours(12)))
+    r.issue("visibility_timeout", "must be between 2s and 12h (or 0s for the queue's own)");
+  r.finish();
+  config.sqs_source = std::move(sqs);
 }
 
 void read_aws(const toml::table& table, Config& config, std::vector<ConfigIssue>& issues) {
@@ -335,6 +374,8 @@ Config build(const toml::table& root, const std::string& file) {
               [&](std::string_view kind, const toml::table& t) {
                 if (kind == "files") {
                   read_files_source(t, config, issues);
+                } else if (kind == "sqs") {
+                  read_sqs(t, config, issues);
                 } else {
                   read_s3_listing(t, config, issues);
                 }

@@ -31,6 +31,15 @@ struct S3ListingConfig {
   int64_t max_concurrent_objects = 8;
 };
 
+struct SqsConfig {
+  std::string queue_url;
+  std::string region;  // empty in the file: taken from the queue URL's host
+  int64_t receivers = 2;
+  int64_t max_receive_count = 5;
+  Duration wait_time = std::chrono::seconds(20);
+  Duration visibility_timeout = std::chrono::seconds(0);  // 0: the queue's own
+};
+
 struct AwsConfig {
   std::string profile;
   std::string role_arn;
@@ -114,6 +123,7 @@ struct Config {
   std::string file;  // where it was read from
   std::optional<FilesSourceConfig> files_source;
   std::optional<S3ListingConfig> s3_listing_source;
+  std::optional<SqsConfig> sqs_source;
   AwsConfig aws;
   HttpConfig http;
   TransformConfig transform;

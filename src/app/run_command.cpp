@@ -12,6 +12,7 @@
 #include "app/summary.h"
 #include "aws/credential_providers.h"
 #include "aws/s3_client.h"
+#include "aws/sqs_client.h"
 #include "azure/azure_auth.h"
 #include "http/curl_client.h"
 #include "pipeline/pipeline.h"
@@ -21,6 +22,7 @@
 #include "sinks/logs_ingestion_sink.h"
 #include "sources/file_source.h"
 #include "sources/s3_listing_source.h"
+#include "sources/sqs_source.h"
 #include "state/sqlite_store.h"
 
 namespace gd2s {
@@ -71,6 +73,7 @@ class SignalWatcher {
 struct SourceParts {
   http::HttpClientPtr http;
   std::unique_ptr<aws::S3Client> s3;
+  std::unique_ptr<aws::SqsClient> sqs;
   std::unique_ptr<Source> source;
   std::string description;
 };
@@ -98,20 +101,41 @@ SourceParts make_source(const Config& config, StateStore& state, bool once,
     parts.description = "files (" + std::to_string(config.files_source->paths.size()) + " paths)";
     return parts;
   }
-  const S3ListingConfig& s3 = *config.s3_listing_source;
   parts.http = std::move(http);
+  const std::string& region =
+      config.sqs_source ? config.sqs_source->region : config.s3_listing_source->region;
   aws::ChainOptions chain;
   chain.profile = config.aws.profile;
   chain.role_arn = config.aws.role_arn;
   chain.external_id = config.aws.external_id;
-  chain.region = s3.region;
+  chain.region = region;
   chain.endpoints = endpoints(config.aws);
+  auto credentials = aws::make_default_chain(chain, parts.http);
   aws::S3Settings settings;
-  settings.region = s3.region;
+  settings.region = region;
   settings.endpoints = chain.endpoints;
   settings.path_style = config.aws.s3_path_style;
-  parts.s3 = std::make_unique<aws::S3Client>(parts.http, aws::make_default_chain(chain, parts.http),
-                                             settings);
+  parts.s3 = std::make_unique<aws::S3Client>(parts.http, credentials, settings);
+
+  if (config.sqs_source) {
+    const SqsConfig& q = *config.sqs_source;
+    parts.sqs = std::make_unique<aws::SqsClient>(parts.http, credentials,
+                                                 aws::SqsSettings{q.region, chain.endpoints, {}});
+    SqsSourceOptions options;
+    options.queue_url = q.queue_url;
+    options.receivers = static_cast<size_t>(q.receivers);
+    options.max_receive_count = static_cast<uint32_t>(q.max_receive_count);
+    options.wait_time = std::chrono::duration_cast<std::chrono::seconds>(q.wait_time);
+    options.visibility_timeout =
+        std::chrono::duration_cast<std::chrono::seconds>(q.visibility_timeout);
+    options.once = once;
+    parts.source = std::make_unique<SqsSource>(options, *parts.sqs, *parts.s3);
+    parts.description = "sqs (" + q.queue_url + ", " + std::to_string(q.receivers) + " receivers" +
+                        (once ? ", until drained" : "") + ")";
+    return parts;
+  }
+
+  const S3ListingConfig& s3 = *config.s3_listing_source;
   S3ListingOptions listing{s3.bucket,
                            s3.prefix,
                            s3.interval,

@@ -156,11 +156,13 @@ void Pipeline::transform(RawItem& item, FindingDecoder& decoder, std::string& ro
 
 void Pipeline::run_sink() {
   // Rows go to the sink in groups of batch_rows, or of about one request when the sink cuts
-  // rows into requests, and whenever the queue goes idle for a moment.
+  // rows into requests; and no row waits longer than max_linger for its group to fill, so a
+  // steady trickle is not held back either.
   const size_t batch_bytes = sink_.preferred_batch_bytes();
   const size_t batch_rows = batch_bytes > 0 ? SIZE_MAX : options_.batch_rows;
   BatchBudget budget(batch_bytes > 0 ? batch_bytes : SIZE_MAX / 2);
   std::vector<OutboundRow> batch;
+  auto oldest = std::chrono::steady_clock::now();
   auto send = [&] {
     if (batch.empty()) return;
     std::vector<OutboundRow> rows;
@@ -170,15 +172,24 @@ void Pipeline::run_sink() {
   };
   try {
     for (;;) {
-      auto row = row_queue_.pop_for(std::chrono::milliseconds(200));
+      auto waited = std::chrono::steady_clock::now() - oldest;
+      auto wait =
+          batch.empty()
+              ? options_.max_linger
+              : std::max<Duration>(Duration(0), options_.max_linger -
+                                                    std::chrono::duration_cast<Duration>(waited));
+      auto row = row_queue_.pop_for(wait);
       if (row) {
         if (!budget.fits(row->json.size())) send();
+        if (batch.empty()) oldest = std::chrono::steady_clock::now();
         budget.add(row->json.size());
         batch.push_back(std::move(*row));
-        if (batch.size() >= batch_rows) send();
+        if (batch.size() >= batch_rows ||
+            std::chrono::steady_clock::now() - oldest >= options_.max_linger)
+          send();
         continue;
       }
-      send();  // idle for a moment, or the end: do not hold rows back
+      send();  // the oldest row waited long enough, or the end: do not hold rows back
       if (row_queue_.closed_and_empty()) break;
     }
     sink_.flush();

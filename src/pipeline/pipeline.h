@@ -12,6 +12,7 @@
 #include <string>
 
 #include "core/dead_letter.h"
+#include "core/duration.h"
 #include "pipeline/bounded_queue.h"
 #include "pipeline/stats.h"
 #include "sinks/sink.h"
@@ -27,6 +28,8 @@ struct PipelineOptions {
   size_t raw_queue_bytes = 16 * 1024 * 1024;
   size_t row_queue_bytes = 16 * 1024 * 1024;
   size_t batch_rows = 500;
+  /// The longest a row waits for more rows to share its hand-over to the sink (latency bound).
+  Duration max_linger = std::chrono::milliseconds(200);
   /// A row larger than this can never be sent (the Logs Ingestion API's 1 MiB per request).
   size_t max_row_bytes = 1024 * 1024;
 };

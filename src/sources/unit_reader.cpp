@@ -4,17 +4,15 @@
 
 namespace gd2s {
 
-void read_unit(const UnitPtr& unit, ByteStream& bytes, RecordEmitter& out, std::stop_token stop) {
+bool emit_records(const UnitPtr& unit, ByteStream& bytes, RecordEmitter& out, std::stop_token stop,
+                  uint64_t skip) {
   MaybeGunzipStream content(bytes);
   RecordReader reader(content);
   uint64_t index = 0;
   try {
     while (auto item = reader.next()) {
-      if (index++ < unit->skipped_records()) continue;
-      if (stop.stop_requested()) {
-        unit->seal(UnitOfWork::Ending::kStopped);
-        return;
-      }
+      if (index++ < skip) continue;
+      if (stop.stop_requested()) return false;
       if (auto* record = std::get_if<RawRecord>(&*item)) {
         out.record(unit, std::move(*record));
       } else {
@@ -22,14 +20,24 @@ void read_unit(const UnitPtr& unit, ByteStream& bytes, RecordEmitter& out, std::
       }
     }
   } catch (const TransportError&) {
-    unit->seal(UnitOfWork::Ending::kAbandoned);
     throw;
   } catch (const StreamError& error) {
     // The bytes themselves are bad: keep what was read, dead-letter the rest with the cause.
-    if (index >= unit->skipped_records())
+    if (index >= skip)
       out.problem(unit, ReadProblem{reader.line_number() + 1, error.what(), reader.pending_text()});
   }
-  unit->seal(UnitOfWork::Ending::kComplete);
+  return true;
+}
+
+void read_unit(const UnitPtr& unit, ByteStream& bytes, RecordEmitter& out, std::stop_token stop) {
+  bool complete = false;
+  try {
+    complete = emit_records(unit, bytes, out, stop, unit->skipped_records());
+  } catch (const TransportError&) {
+    unit->seal(UnitOfWork::Ending::kAbandoned);
+    throw;
+  }
+  unit->seal(complete ? UnitOfWork::Ending::kComplete : UnitOfWork::Ending::kStopped);
 }
 
 }  // namespace gd2s

@@ -14,4 +14,10 @@ namespace gd2s {
 /// A corrupt or truncated stream becomes a dead letter and the unit completes.
 void read_unit(const UnitPtr& unit, ByteStream& bytes, RecordEmitter& out, std::stop_token stop);
 
+/// The same for one of several streams of a unit (an SQS message naming several objects),
+/// without skipping or sealing: true when the stream was read to its end (or was corrupt and
+/// dead-lettered), false when `stop` came first. Throws TransportError.
+bool emit_records(const UnitPtr& unit, ByteStream& bytes, RecordEmitter& out, std::stop_token stop,
+                  uint64_t skip = 0);
+
 }  // namespace gd2s
