@@ -34,7 +34,8 @@ void tables(const httplib::Request&, httplib::Response& response, Emulator& emul
 void rows(const httplib::Request& request, httplib::Response& response, Emulator& emulator) {
   std::string out;
   const std::string table = request.matches[1].str();
-  if (!emulator.store.dump_jsonl(table, size_param(request, "limit"), out)) {
+  if (!emulator.store.dump_jsonl(table, size_param(request, "limit"), out,
+                                 size_param(request, "offset"))) {
     return admin_error(response, 404, "no table named " + table);
   }
   response.status = 200;

@@ -172,7 +172,8 @@ std::vector<StoredColumn> Store::columns(const std::string& table) {
   return it == tables_.end() ? std::vector<StoredColumn>{} : it->second.columns;
 }
 
-bool Store::dump_jsonl(const std::string& table, std::size_t limit, std::string& out) {
+bool Store::dump_jsonl(const std::string& table, std::size_t limit, std::string& out,
+                       std::size_t offset) {
   std::lock_guard lock(mutex_);
   auto it = tables_.find(table);
   if (it == tables_.end()) return false;
@@ -181,7 +182,8 @@ bool Store::dump_jsonl(const std::string& table, std::size_t limit, std::string&
   std::string sql = "SELECT ";
   for (std::size_t i = 0; i < columns.size(); ++i) sql += (i ? "," : "") + quote_identifier(columns[i].name);
   sql += " FROM " + quote_identifier(table) + " ORDER BY _wsemu_seq";
-  if (limit > 0) sql += " LIMIT " + std::to_string(limit);
+  if (limit > 0 || offset > 0) sql += " LIMIT " + (limit > 0 ? std::to_string(limit) : "-1");
+  if (offset > 0) sql += " OFFSET " + std::to_string(offset);
   sqlite3_stmt* statement = nullptr;
   if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &statement, nullptr) != SQLITE_OK) {
     throw StoreError(std::string("SQLite: ") + sqlite3_errmsg(db_));

@@ -58,8 +58,10 @@ class Store {
   std::vector<std::pair<std::string, std::int64_t>> row_counts();
 
   /// Appends the table's rows as JSON Lines (null cells left out), oldest
-  /// first, at most `limit` rows (0 = all). False when there is no such table.
-  bool dump_jsonl(const std::string& table, std::size_t limit, std::string& out);
+  /// first, at most `limit` rows (0 = all) after the first `offset`. False when there is no
+  /// such table.
+  bool dump_jsonl(const std::string& table, std::size_t limit, std::string& out,
+                  std::size_t offset = 0);
 
   /// The columns of a table (empty when unknown).
   std::vector<StoredColumn> columns(const std::string& table);

@@ -30,6 +30,10 @@ TEST(Store, DumpsRowsWithTheirTypesAndWithoutNulls) {
   out.clear();
   ASSERT_TRUE(store.dump_jsonl("T", 1, out));
   EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1);
+  out.clear();
+  ASSERT_TRUE(store.dump_jsonl("T", 0, out, 1));  // after the first: only the second row
+  EXPECT_EQ(out.rfind("{\"TimeGenerated\":\"2026-03-06T01:19:49Z\"", 0), 0u) << out;
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1);
   EXPECT_FALSE(store.dump_jsonl("Missing", 0, out));
 }
 
