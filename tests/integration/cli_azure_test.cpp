@@ -87,5 +87,46 @@ TEST(CliAzure, AWrongSecretFailsTheRunWithEntrasCodeAndNeverShowsTheSecret) {
   unsetenv("GD2S_TEST_CLIENT_SECRET");
 }
 
+TEST(CliAzure, TheDataCollectorSinkWarnsThatTheApiIsRetiredAndDelivers) {
+  WorkspaceEmulator emulator;
+  test::TempDir dir;
+  setenv("GD2S_TEST_WORKSPACE_KEY", WorkspaceEmulator::kSharedKey, 1);
+  std::string path = dir.file("gd2sentinel.toml");
+  test::write_file(path, R"([source.files]
+paths = [")" + test::source_dir() +
+                             R"(/examples/AWSLogs"]
+
+[transform]
+schema = "legacy"
+
+[sink.data_collector]
+workspace_id = ")" + WorkspaceEmulator::kWorkspaceId +
+                             R"("
+shared_key = "env:GD2S_TEST_WORKSPACE_KEY"
+endpoint = ")" + emulator.url() +
+                             R"("
+
+[http]
+ca_file = ")" + emulator.ca_file() +
+                             R"("
+
+[dead_letter]
+path = ")" + dir.file("dead.jsonl") +
+                             R"("
+
+[state]
+path = ")" + dir.file("state.db") +
+                             R"("
+)");
+  auto r = test::run_binary({"run", "--config", path});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("retired the HTTP Data Collector API on 14 September 2026"),
+            std::string::npos)
+      << r.err;
+  EXPECT_GT(emulator.row_count("AWSGuardDuty_CL"), 20);
+  EXPECT_EQ(r.err.find(WorkspaceEmulator::kSharedKey), std::string::npos);
+  unsetenv("GD2S_TEST_WORKSPACE_KEY");
+}
+
 }  // namespace
 }  // namespace gd2s
