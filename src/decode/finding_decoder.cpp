@@ -6,32 +6,14 @@
 #include <unordered_set>
 #include <vector>
 
+#include "decode/json_type_name.h"
+
 namespace gd2s {
 namespace {
 
 using simdjson::dom::element;
 using simdjson::dom::element_type;
 using simdjson::dom::object;
-
-const char* type_name(element_type type) {
-  switch (type) {
-    case element_type::ARRAY:
-      return "an array";
-    case element_type::OBJECT:
-      return "an object";
-    case element_type::INT64:
-    case element_type::UINT64:
-    case element_type::DOUBLE:
-      return "a number";
-    case element_type::STRING:
-      return "a string";
-    case element_type::BOOL:
-      return "a boolean";
-    case element_type::NULL_VALUE:
-      return "null";
-  }
-  return "an unknown type";
-}
 
 std::string parse_error_reason(simdjson::error_code code) {
   switch (code) {
@@ -110,7 +92,7 @@ struct FieldReader {
       return !required;
     }
     if (!value.is_string()) {
-      failure = "field \"" + std::string(key) + "\" is " + type_name(value.type()) +
+      failure = "field \"" + std::string(key) + "\" is " + json_type_name(value.type()) +
                 ", expected a string";
       return false;
     }
@@ -130,7 +112,7 @@ struct FieldReader {
       return !required;
     }
     if (!value.is_number()) {
-      failure = "field \"" + std::string(key) + "\" is " + type_name(value.type()) +
+      failure = "field \"" + std::string(key) + "\" is " + json_type_name(value.type()) +
                 ", expected a number";
       return false;
     }
@@ -151,7 +133,7 @@ struct FieldReader {
     } else if (value.is_number()) {
       parsed = from_epoch_seconds(value.get_double().value());
     } else {
-      failure = "field \"" + std::string(key) + "\" is " + type_name(value.type()) +
+      failure = "field \"" + std::string(key) + "\" is " + json_type_name(value.type()) +
                 ", expected an ISO-8601 time";
       return false;
     }
@@ -179,7 +161,7 @@ std::variant<Finding, DecodeFailure> FindingDecoder::decode(std::string_view tex
   if (auto error = parser_.parse(text.data(), text.size()).get(root); error)
     return DecodeFailure{parse_error_reason(error)};
   if (!root.is_object())
-    return DecodeFailure{std::string("record is ") + type_name(root.type()) +
+    return DecodeFailure{std::string("record is ") + json_type_name(root.type()) +
                          ", expected a finding object"};
   std::string path, key;
   if (find_duplicate_key(root, path, key))
@@ -208,7 +190,7 @@ std::variant<Finding, DecodeFailure> FindingDecoder::decode(std::string_view tex
   if (!lookup(f.root, "resource", resource))
     return DecodeFailure{"required field \"resource\" is missing"};
   if (!resource.is_object())
-    return DecodeFailure{std::string("field \"resource\" is ") + type_name(resource.type()) +
+    return DecodeFailure{std::string("field \"resource\" is ") + json_type_name(resource.type()) +
                          ", expected an object"};
   f.resource = resource.get_object().value();
   FieldReader resource_fields{f.resource, {}};
@@ -218,7 +200,7 @@ std::variant<Finding, DecodeFailure> FindingDecoder::decode(std::string_view tex
   element service;
   if (lookup(f.root, "service", service)) {
     if (!service.is_object())
-      return DecodeFailure{std::string("field \"service\" is ") + type_name(service.type()) +
+      return DecodeFailure{std::string("field \"service\" is ") + json_type_name(service.type()) +
                            ", expected an object"};
     f.service = service.get_object().value();
     element value;

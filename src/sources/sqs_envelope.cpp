@@ -7,6 +7,8 @@
 #include <initializer_list>
 #include <utility>
 
+#include "decode/json_type_name.h"
+
 // The shapes are those of REFERENCE.md §4.1–§4.5; the order of the tests is §4.6's table.
 
 namespace gd2s {
@@ -22,26 +24,6 @@ using Kind = Envelope::Kind;
 // dead letters, and a hostile body must not make them huge.
 constexpr size_t kMaxQuoted = 120;
 constexpr size_t kMaxNamesListed = 8;
-
-const char* type_name(element_type type) {
-  switch (type) {
-    case element_type::ARRAY:
-      return "an array";
-    case element_type::OBJECT:
-      return "an object";
-    case element_type::INT64:
-    case element_type::UINT64:
-    case element_type::DOUBLE:
-      return "a number";
-    case element_type::STRING:
-      return "a string";
-    case element_type::BOOL:
-      return "a boolean";
-    case element_type::NULL_VALUE:
-      return "null";
-  }
-  return "an unknown type";
-}
 
 // `text` in double quotes, shortened, with control characters replaced, for a detail.
 std::string quoted(std::string_view text) {
@@ -85,7 +67,7 @@ bool follow(element from, std::initializer_list<std::string_view> path, std::str
   for (std::string_view key : path) {
     object obj;
     if (at.get_object().get(obj) != simdjson::SUCCESS) {
-      why = where + " is " + type_name(at.type()) + ", not an object";
+      why = where + " is " + json_type_name(at.type()) + ", not an object";
       return false;
     }
     where += ".";
@@ -107,7 +89,7 @@ bool string_at(element from, std::initializer_list<std::string_view> path, const
   if (leaf.get_string().get(out) == simdjson::SUCCESS) return true;
   why = where;
   for (std::string_view key : path) (why += ".") += key;
-  why += std::string(" is ") + type_name(leaf.type()) + ", not a string";
+  why += std::string(" is ") + json_type_name(leaf.type()) + ", not a string";
   return false;
 }
 
@@ -159,7 +141,7 @@ bool is_event_version_2(std::string_view version) {
 Envelope classify_s3_records(element records_value) {
   array records;
   if (records_value.get_array().get(records) != simdjson::SUCCESS)
-    return unknown(std::string("Records is ") + type_name(records_value.type()) +
+    return unknown(std::string("Records is ") + json_type_name(records_value.type()) +
                        ", not an array: not an S3 event notification",
                    "s3");
   if (records.size() == 0) return unknown("the Records array is empty", "s3");
@@ -212,7 +194,7 @@ Envelope classify_eventbridge(object root, std::string_view source, std::string_
     if (detail_type != "GuardDuty Finding") return skipped(what + ", not a finding", "eventbridge");
     if (!has_detail) return unknown(what + " without a detail", "eventbridge");
     if (!detail.is_object())
-      return unknown(what + " whose detail is " + type_name(detail.type()) + ", not an object",
+      return unknown(what + " whose detail is " + json_type_name(detail.type()) + ", not an object",
                      "eventbridge");
     Envelope e;
     e.kind = Kind::kFinding;
@@ -270,7 +252,7 @@ Envelope classify_object(element root_value, int depth) {
   object root;
   if (root_value.get_object().get(root) != simdjson::SUCCESS)
     return unknown(std::string("the message body is JSON but not an object (it is ") +
-                   type_name(root_value.type()) + ")");
+                   json_type_name(root_value.type()) + ")");
 
   element records;
   if (root.at_key("Records").get(records) == simdjson::SUCCESS) return classify_s3_records(records);
@@ -298,7 +280,7 @@ Envelope classify_object(element root_value, int depth) {
     std::string_view text;
     if (message.get_string().get(text) != simdjson::SUCCESS)
       return unknown("an SNS notification from " + quoted(topic) + " whose Message is " +
-                         type_name(message.type()) + ", not a string",
+                         json_type_name(message.type()) + ", not a string",
                      "sns");
     if (depth > 0)
       return unknown("an SNS notification inside an SNS notification (from " + quoted(topic) + ")",

@@ -176,23 +176,17 @@ void SqsSource::read_objects(const UnitPtr& unit, const std::vector<S3ObjectRef>
         unit->seal(UnitOfWork::Ending::kAbandoned);
         return;
       }
-    } catch (const aws::S3Error& error) {
-      if (error.code() == "NoSuchKey") {
+    } catch (const std::exception& error) {
+      auto* s3_error = dynamic_cast<const aws::S3Error*>(&error);
+      if (s3_error != nullptr && s3_error->code() == "NoSuchKey") {
         spdlog::warn("sqs message {}: {} no longer exists; nothing to read", id, where);
         continue;
       }
-      spdlog::error(
-          "sqs message {}: {}: {}; the message is received again after its "
-          "visibility timeout",
-          id, where, error.what());
-      abandoned(id, where + ": " + error.what(), false);
-      unit->seal(UnitOfWork::Ending::kAbandoned);
-      return;
-    } catch (const std::exception& error) {
-      spdlog::warn(
-          "sqs message {}: {}: {}; the message is received again after its "
-          "visibility timeout",
-          id, where, error.what());
+      // A refusal needs a person (error); a broken connection usually mends itself (warning).
+      spdlog::log(s3_error != nullptr ? spdlog::level::err : spdlog::level::warn,
+                  "sqs message {}: {}: {}; the message is received again after its visibility "
+                  "timeout",
+                  id, where, error.what());
       abandoned(id, where + ": " + error.what(), false);
       unit->seal(UnitOfWork::Ending::kAbandoned);
       return;
