@@ -80,9 +80,17 @@ void SqsSource::receive_loop(RecordEmitter& out, std::stop_token stop) {
       continue;
     }
     if (messages.empty() && options_.once) break;
+    {
+      // Every message's visibility runs from now, also for those waiting behind the first.
+      std::lock_guard lock(mutex_);
+      auto now = std::chrono::steady_clock::now();
+      for (const aws::SqsMessage& message : messages)
+        in_flight_[message.message_id] = InFlight{message.receipt_handle, now, false};
+    }
     for (const aws::SqsMessage& message : messages) {
       if (stop.stop_requested()) {
         // Taken but not started: give it back at once for another replica.
+        forget(message.message_id);
         try {
           sqs_.change_visibility(options_.queue_url, message.receipt_handle, 0);
         } catch (const std::exception&) {
@@ -109,6 +117,7 @@ void SqsSource::handle(const aws::SqsMessage& message, RecordEmitter& out, std::
         "queue's redrive policy (its dead-letter queue). Last failure: {}",
         id, message.receive_count, options_.max_receive_count,
         cause.empty() ? "not seen by this process" : cause);
+    forget(id);
     return;  // neither processed nor deleted nor extended
   }
 
@@ -117,10 +126,6 @@ void SqsSource::handle(const aws::SqsMessage& message, RecordEmitter& out, std::
       std::string(name()), "sqs:" + id, 0,
       [this, id](const UnitOfWork&, UnitOfWork::Ending) { committed(id); });
   opened_.fetch_add(1);
-  {
-    std::lock_guard lock(mutex_);
-    in_flight_[id] = InFlight{message.receipt_handle, std::chrono::steady_clock::now(), false};
-  }
   switch (envelope.kind) {
     case Envelope::Kind::kFinding:
       counters_.findings.fetch_add(1, std::memory_order_relaxed);
@@ -195,6 +200,11 @@ void SqsSource::read_objects(const UnitPtr& unit, const std::vector<S3ObjectRef>
   unit->seal(UnitOfWork::Ending::kComplete);
 }
 
+void SqsSource::forget(const std::string& message_id) {
+  std::lock_guard lock(mutex_);
+  in_flight_.erase(message_id);
+}
+
 void SqsSource::remember_failure(const std::string& message_id, const std::string& why) {
   if (last_failure_.size() >= kRememberedFailures) last_failure_.erase(last_failure_.begin());
   last_failure_[message_id] = why;
@@ -233,9 +243,11 @@ void SqsSource::abandoned(const std::string& message_id, const std::string& why,
 
 void SqsSource::extend_loop() {
   const auto every = visibility_ / 2;
+  // Checked four times per half-timeout, so an extension is never later than 5/8 of the timeout.
+  const auto tick = std::min<std::chrono::milliseconds>(std::chrono::seconds(1), every / 4);
   std::unique_lock lock(mutex_);
   while (!stopping_) {
-    changed_.wait_for(lock, std::chrono::seconds(1));
+    changed_.wait_for(lock, tick);
     auto now = std::chrono::steady_clock::now();
     std::vector<aws::SqsBatchEntry> due;
     for (auto& [id, flight] : in_flight_)

@@ -80,6 +80,8 @@ class SqsSource final : public Source {
   void extend_loop();
   void delete_loop();
   void remember_failure(const std::string& message_id, const std::string& why);
+  /// Stops tracking a message that will be neither processed nor deleted here.
+  void forget(const std::string& message_id);
 
   SqsSourceOptions options_;
   aws::SqsClient& sqs_;
