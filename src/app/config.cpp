@@ -239,6 +239,20 @@ void read_azure(const toml::table& table, Config& config, std::vector<ConfigIssu
   r.finish();
 }
 
+// The keys both Azure sinks share: how requests are cut, how many fly, how long retries wait.
+// `limit` is the API's own size limit per request.
+void read_batching(TableReader& r, int64_t& max_batch_bytes, int64_t& concurrency,
+                   Duration& max_retry_delay, int64_t limit, std::string_view limit_text) {
+  r.read("max_batch_bytes", max_batch_bytes);
+  r.read("concurrency", concurrency);
+  r.read("max_retry_delay", max_retry_delay);
+  if (max_batch_bytes < 1024 || max_batch_bytes > limit)
+    r.issue("max_batch_bytes", "must be between 1024 and " + std::to_string(limit) + " (" +
+                                   std::string(limit_text) + ")");
+  if (concurrency < 1 || concurrency > 64) r.issue("concurrency", "must be between 1 and 64");
+  if (max_retry_delay < std::chrono::seconds(1)) r.issue("max_retry_delay", "must be at least 1s");
+}
+
 void read_logs_ingestion(const toml::table& table, Config& config,
                          std::vector<ConfigIssue>& issues) {
   TableReader r(table, "sink.logs_ingestion", issues);
@@ -246,10 +260,9 @@ void read_logs_ingestion(const toml::table& table, Config& config,
   r.read("endpoint", sink.endpoint);
   r.read("dcr_immutable_id", sink.dcr_immutable_id);
   r.read("stream", sink.stream);
-  r.read("max_batch_bytes", sink.max_batch_bytes);
-  r.read("concurrency", sink.concurrency);
+  read_batching(r, sink.max_batch_bytes, sink.concurrency, sink.max_retry_delay, 1048576,
+                "the API's 1 MiB limit per request");
   r.read("gzip_level", sink.gzip_level);
-  r.read("max_retry_delay", sink.max_retry_delay);
   if (sink.endpoint.empty())
     r.issue("endpoint", "is required: the DCR's logs ingestion endpoint (or a DCE URL)");
   else if (!is_url(sink.endpoint))
@@ -264,14 +277,7 @@ void read_logs_ingestion(const toml::table& table, Config& config,
     r.issue("stream", "is required: the DCR's input stream, e.g. \"Custom-GuardDutyFinding\"");
   else if (!sink.stream.starts_with("Custom-") && !sink.stream.starts_with("Microsoft-"))
     r.issue("stream", "must be a stream the DCR declares, \"Custom-…\" or \"Microsoft-…\"");
-  if (sink.max_batch_bytes < 1024 || sink.max_batch_bytes > 1048576)
-    r.issue("max_batch_bytes",
-            "must be between 1024 and 1048576 (the API's 1 MiB limit per request)");
-  if (sink.concurrency < 1 || sink.concurrency > 64)
-    r.issue("concurrency", "must be between 1 and 64");
   if (sink.gzip_level < 1 || sink.gzip_level > 9) r.issue("gzip_level", "must be between 1 and 9");
-  if (sink.max_retry_delay < std::chrono::seconds(1))
-    r.issue("max_retry_delay", "must be at least 1s");
   r.finish();
   config.logs_ingestion_sink = std::move(sink);
 }
@@ -285,9 +291,8 @@ void read_data_collector(const toml::table& table, Config& config,
   r.read("log_type", sink.log_type);
   r.read("endpoint", sink.endpoint);
   r.read("azure_resource_id", sink.azure_resource_id);
-  r.read("max_batch_bytes", sink.max_batch_bytes);
-  r.read("concurrency", sink.concurrency);
-  r.read("max_retry_delay", sink.max_retry_delay);
+  read_batching(r, sink.max_batch_bytes, sink.concurrency, sink.max_retry_delay, 30000000,
+                "the API's 30 MB limit per post");
   if (sink.workspace_id.empty())
     r.issue("workspace_id", "is required: the Log Analytics workspace id (a GUID)");
   else if (!is_guid(sink.workspace_id))
@@ -307,13 +312,6 @@ void read_data_collector(const toml::table& table, Config& config,
   if (!sink.endpoint.empty() && !is_url(sink.endpoint))
     r.issue("endpoint", "must be a URL starting with https://");
   while (sink.endpoint.ends_with('/')) sink.endpoint.pop_back();
-  if (sink.max_batch_bytes < 1024 || sink.max_batch_bytes > 30000000)
-    r.issue("max_batch_bytes",
-            "must be between 1024 and 30000000 (the API's 30 MB limit per post)");
-  if (sink.concurrency < 1 || sink.concurrency > 64)
-    r.issue("concurrency", "must be between 1 and 64");
-  if (sink.max_retry_delay < std::chrono::seconds(1))
-    r.issue("max_retry_delay", "must be at least 1s");
   r.finish();
   config.data_collector_sink = std::move(sink);
 }

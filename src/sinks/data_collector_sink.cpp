@@ -7,6 +7,7 @@
 
 #include "aws/sigv4.h"
 #include "core/base64.h"
+#include "http/retry.h"
 #include "sinks/logs_ingestion_sink.h"
 #include "transform/json_writer.h"
 
@@ -101,6 +102,7 @@ Verdict DataCollectorProtocol::judge(const http::Response& response) {
   long status = response.status;
   if (status >= 200 && status < 300) return {Verdict::Kind::kAccepted, ""};
   std::string text = azure_error_text(response);
+  if (status == 408 || http::is_retryable_status(status)) return {Verdict::Kind::kRetry, text};
   switch (status) {
     case 400:
       for (std::string_view code : kConfigErrors)
@@ -120,13 +122,6 @@ Verdict DataCollectorProtocol::judge(const http::Response& response) {
       return {Verdict::Kind::kFatal, "data_collector: HTTP 404 from " + url_ +
                                          ": check [sink.data_collector] endpoint and "
                                          "workspace_id."};
-    case 408:
-    case 429:
-    case 500:
-    case 502:
-    case 503:
-    case 504:
-      return {Verdict::Kind::kRetry, text};
     default:
       return {Verdict::Kind::kFatal, "data_collector: unexpected HTTP " + std::to_string(status) +
                                          " " + text + " from " + url_};

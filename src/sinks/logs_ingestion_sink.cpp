@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include "aws/sigv4.h"
+#include "http/retry.h"
 
 namespace gd2s {
 
@@ -59,6 +60,7 @@ Verdict LogsIngestionProtocol::judge(const http::Response& response) {
   long status = response.status;
   if (status >= 200 && status < 300) return {Verdict::Kind::kAccepted, ""};
   std::string text = azure_error_text(response);
+  if (status == 408 || http::is_retryable_status(status)) return {Verdict::Kind::kRetry, text};
   std::string sentence = text;  // for messages that go on after it
   while (!sentence.empty() && (sentence.back() == '.' || sentence.back() == ' '))
     sentence.pop_back();
@@ -84,13 +86,6 @@ Verdict LogsIngestionProtocol::judge(const http::Response& response) {
                                          options_.stream + ") against the DCR."};
     case 413:
       return {Verdict::Kind::kSplit, "HTTP 413 " + text};
-    case 408:
-    case 429:
-    case 500:
-    case 502:
-    case 503:
-    case 504:
-      return {Verdict::Kind::kRetry, text};
     default:
       return {Verdict::Kind::kFatal, "logs_ingestion: unexpected HTTP " + std::to_string(status) +
                                          " " + text + " from " + url_};

@@ -35,11 +35,7 @@ constexpr const char* kBase = "AWSLogs/111122223333/GuardDuty/eu-west-1/";
 
 std::string finding(const std::string& id,
                     const std::string& updated = "2026-03-01T00:00:00.000Z") {
-  return R"({"schemaVersion":"2.0","accountId":"111122223333","region":"eu-west-1","partition":"aws","id":")" +
-         id + R"(","arn":"arn:aws:guardduty:eu-west-1:111122223333:detector/d/finding/)" + id +
-         R"(","type":"Recon:EC2/Portscan","resource":{"resourceType":"Instance"},"service":{"resourceRole":"ACTOR"},)"
-         R"("severity":5,"createdAt":"2026-03-01T00:00:00.000Z","updatedAt":")" +
-         updated + "\"}\n";
+  return test::finding_json(id, updated) + "\n";
 }
 
 std::string object_of(int object, int findings) {

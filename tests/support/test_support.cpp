@@ -15,6 +15,14 @@ extern char** environ;
 
 namespace gd2s::test {
 
+std::string finding_json(const std::string& id, const std::string& updated) {
+  return R"({"schemaVersion":"2.0","accountId":"111122223333","region":"eu-west-1","partition":"aws","id":")" +
+         id + R"(","arn":"arn:aws:guardduty:eu-west-1:111122223333:detector/d/finding/)" + id +
+         R"(","type":"Recon:EC2/Portscan","resource":{"resourceType":"Instance"},"service":{"resourceRole":"ACTOR"},)"
+         R"("severity":5,"createdAt":"2026-03-01T00:00:00.000Z","updatedAt":")" +
+         updated + "\"}";
+}
+
 TempDir::TempDir() {
   std::random_device rd;
   auto base = std::filesystem::temp_directory_path();

@@ -25,6 +25,11 @@ std::string read_file(const std::string& path);
 void write_file(const std::string& path, const std::string& content);
 std::vector<std::string> read_lines(const std::string& path);
 
+/// A small valid finding (Recon:EC2/Portscan, severity 5, account 111122223333, eu-west-1) as
+/// one line of JSON without a newline.
+std::string finding_json(const std::string& id,
+                         const std::string& updated = "2026-03-01T00:00:00.000Z");
+
 /// gzip-compresses `data` as one member.
 std::string gzip(const std::string& data);
 
