@@ -168,6 +168,16 @@ azure::AzureAuthOptions azure_auth_options(const AzureConfig& azure) {
   return options;
 }
 
+// The keys both Azure sinks share, as the batch sender takes them.
+template <typename SinkConfig>
+HttpBatchSinkOptions batching_options(const SinkConfig& sink) {
+  HttpBatchSinkOptions batching;
+  batching.max_batch_bytes = static_cast<size_t>(sink.max_batch_bytes);
+  batching.concurrency = static_cast<size_t>(sink.concurrency);
+  batching.backoff.cap = sink.max_retry_delay;
+  return batching;
+}
+
 // The configured sink, and how to describe it in the start-up line.
 struct SinkParts {
   std::unique_ptr<Sink> sink;
@@ -181,10 +191,7 @@ SinkParts make_sink(const Config& config, http::HttpClientPtr http) {
     auto tokens = azure::make_token_provider(azure_auth_options(config.azure), http);
     LogsIngestionOptions options{li.endpoint, li.dcr_immutable_id, li.stream,
                                  static_cast<int>(li.gzip_level)};
-    HttpBatchSinkOptions batching;
-    batching.max_batch_bytes = static_cast<size_t>(li.max_batch_bytes);
-    batching.concurrency = static_cast<size_t>(li.concurrency);
-    batching.backoff.cap = li.max_retry_delay;
+    HttpBatchSinkOptions batching = batching_options(li);
     parts.description = "logs_ingestion (" + li.endpoint + ", " + li.dcr_immutable_id + "/" +
                         li.stream + ", " + tokens->describe() + ")";
     parts.sink = std::make_unique<HttpBatchSink>(
@@ -206,10 +213,7 @@ SinkParts make_sink(const Config& config, http::HttpClientPtr http) {
     options.shared_key = dc.shared_key;
     options.log_type = dc.log_type;
     options.azure_resource_id = dc.azure_resource_id;
-    HttpBatchSinkOptions batching;
-    batching.max_batch_bytes = static_cast<size_t>(dc.max_batch_bytes);
-    batching.concurrency = static_cast<size_t>(dc.concurrency);
-    batching.backoff.cap = dc.max_retry_delay;
+    HttpBatchSinkOptions batching = batching_options(dc);
     parts.description = "data_collector (" + options.endpoint + ", Log-Type " + dc.log_type + ")";
     parts.sink = std::make_unique<DataCollectorSink>(std::move(options), std::move(http), batching);
     return parts;
