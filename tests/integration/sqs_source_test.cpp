@@ -350,6 +350,9 @@ TEST_F(SqsSourceTest, ThreeReplicasKilledAtRandomLoseNothing) {
   };
   std::mt19937 random(20261128);
   std::vector<pid_t> pids{start(0, false), start(1, false), start(2, false)};
+  // Kill only once the replicas deliver (a sanitizer build starts slowly), so kills land mid-work.
+  for (int i = 0; i < 300 && emulator.row_count("AWSGuardDuty") == 0; ++i)
+    std::this_thread::sleep_for(100ms);
   for (int round = 0; round < 12; ++round) {
     std::this_thread::sleep_for(
         std::chrono::milliseconds(std::uniform_int_distribution<int>(100, 600)(random)));
