@@ -140,7 +140,7 @@ ListPage S3Client::list_objects_v2(const ListRequest& list, std::stop_token stop
       *http_, [&] { return signed_request("GET", list.bucket, "", query, {}); }, settings_.backoff,
       stop);
   if (response.status != 200)
-    throw s3_error(response.status, response.body, "ListObjectsV2",
+    throw s3_error(response.status, response.body, ops::kListObjectsV2,
                    "s3://" + list.bucket + "/" + list.prefix);
 
   pugi::xml_document doc;
@@ -194,7 +194,7 @@ std::unique_ptr<ByteStream> S3Client::get_object(const std::string& bucket, cons
             body.append(buffer, n);
         } catch (const TransportError&) {
         }
-        throw s3_error(stream->status(), body, "GetObject", resource);
+        throw s3_error(stream->status(), body, ops::kGetObject, resource);
       }
       spdlog::debug("{}: HTTP {}, retrying", resource, stream->status());
     } catch (const http::HttpError& error) {
@@ -206,7 +206,7 @@ std::unique_ptr<ByteStream> S3Client::get_object(const std::string& bucket, cons
   }
 }
 
-S3Error s3_error(long status, const std::string& body, const std::string& operation,
+S3Error s3_error(long status, const std::string& body, const Operation& operation,
                  const std::string& resource) {
   pugi::xml_document doc;
   std::string code, detail;
@@ -215,13 +215,15 @@ S3Error s3_error(long status, const std::string& body, const std::string& operat
     detail = doc.child("Error").child_value("Message");
   }
   if (code.empty()) code = "HTTP" + std::to_string(status);
-  std::string message = operation + " on " + resource + " failed: " + code;
+  std::string message = std::string(operation.api) + " on " + resource + " failed: " + code;
   if (!detail.empty()) message += " (" + detail + ")";
   if (code == "AccessDenied") {
-    message += operation == "GetObject"
-                   ? ": the identity needs s3:GetObject on the object and kms:Decrypt on the "
-                     "KMS key that encrypts the GuardDuty export"
-                   : ": the identity needs s3:ListBucket on the bucket for this prefix";
+    message += operation.api == ops::kGetObject.api
+                   ? ": the identity needs " + std::string(ops::kGetObject.iam_action) +
+                         " on the object and " + std::string(ops::kDecryptExport.iam_action) +
+                         " on the KMS key that encrypts the GuardDuty export"
+                   : ": the identity needs " + std::string(ops::kListObjectsV2.iam_action) +
+                         " on the bucket for this prefix";
   } else if (code == "InvalidAccessKeyId" || code == "SignatureDoesNotMatch" ||
              code == "ExpiredToken" || code == "InvalidToken") {
     message += ": the AWS credentials are wrong or expired";

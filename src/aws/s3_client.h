@@ -10,6 +10,7 @@
 
 #include "aws/credentials.h"
 #include "aws/endpoints.h"
+#include "aws/operations.h"
 #include "decode/byte_stream.h"
 #include "http/http_client.h"
 #include "http/retry.h"
@@ -92,7 +93,7 @@ class S3Client {
 };
 
 /// S3's XML error body → S3Error with a plain cause and the fix for the common ones.
-S3Error s3_error(long status, const std::string& body, const std::string& operation,
+S3Error s3_error(long status, const std::string& body, const Operation& operation,
                  const std::string& resource);
 
 }  // namespace gd2s::aws

@@ -62,18 +62,11 @@ std::string short_detail(std::string_view message) {
   return std::string(message);
 }
 
-// The IAM action that authorises `operation` (DeleteMessageBatch is sqs:DeleteMessage, etc.).
-std::string iam_action(const std::string& operation) {
-  std::string action = operation;
-  if (action.ends_with("Batch")) action.resize(action.size() - 5);
-  return "sqs:" + action;
-}
-
-std::string hint(const ErrorAnswer& error, const std::string& operation) {
+std::string hint(const ErrorAnswer& error, const Operation& operation) {
   if (error.is({"AccessDenied", "AccessDeniedException"})) {
-    std::string fix = ": the identity needs " + iam_action(operation) +
+    std::string fix = ": the identity needs " + std::string(operation.iam_action) +
                       " on this queue (IAM policy, and no Deny in the queue policy)";
-    if (operation == "ReceiveMessage")
+    if (operation.api == ops::kReceiveMessage.api)
       fix +=
           "; for a queue encrypted with a customer-managed KMS key, also kms:Decrypt on that key";
     return fix;
@@ -150,11 +143,12 @@ SqsMessage message_of(simdjson::dom::element item) {
 }
 
 simdjson::dom::element parse_answer(simdjson::dom::parser& parser, const std::string& body,
-                                    const std::string& operation, const std::string& queue_url) {
+                                    const Operation& operation, const std::string& queue_url) {
   simdjson::dom::element doc;
   if (parser.parse(body).get(doc) || !doc.is_object())
     throw SqsError(200, "MalformedResponse",
-                   operation + " on " + queue_url + " returned a body that is not a JSON object");
+                   std::string(operation.api) + " on " + queue_url +
+                       " returned a body that is not a JSON object");
   return doc;
 }
 
@@ -182,7 +176,7 @@ SqsClient::SqsClient(http::HttpClientPtr http, CredentialProviderPtr credentials
       settings_(std::move(settings)),
       endpoint_(resolve_endpoint("sqs", settings_.region, settings_.endpoints)) {}
 
-http::Request SqsClient::signed_request(const std::string& operation, const std::string& json_body,
+http::Request SqsClient::signed_request(const Operation& operation, const std::string& json_body,
                                         std::chrono::seconds timeout,
                                         const AwsCredentials& credentials) {
   http::Request request;
@@ -195,7 +189,7 @@ http::Request SqsClient::signed_request(const std::string& operation, const std:
                            "",
                            {{"Host", host_header(request.url)},
                             {"Content-Type", kJsonContentType},
-                            {"X-Amz-Target", "AmazonSQS." + operation}},
+                            {"X-Amz-Target", "AmazonSQS." + std::string(operation.api)}},
                            sha256_hex(json_body)};
   sign_headers(
       signable, credentials, {settings_.region, "sqs", false},
@@ -204,7 +198,7 @@ http::Request SqsClient::signed_request(const std::string& operation, const std:
   return request;
 }
 
-std::string SqsClient::call(const std::string& operation, const std::string& queue_url,
+std::string SqsClient::call(const Operation& operation, const std::string& queue_url,
                             const std::string& json_body, std::chrono::seconds timeout,
                             std::stop_token stop) {
   http::Response response;
@@ -218,7 +212,8 @@ std::string SqsClient::call(const std::string& operation, const std::string& que
         },
         settings_.backoff, stop, is_throttling);
   } catch (const http::HttpError& error) {
-    throw http::HttpError(error.kind(), operation + " on " + queue_url + ": " + error.what());
+    throw http::HttpError(error.kind(),
+                          std::string(operation.api) + " on " + queue_url + ": " + error.what());
   }
   if (response.status >= 200 && response.status < 300) return std::move(response.body);
   SqsError error = sqs_error(response, operation, queue_url);
@@ -248,9 +243,9 @@ std::vector<SqsMessage> SqsClient::receive(const std::string& queue_url, int max
     write_string(w, "SentTimestamp");
     w.EndArray();
   });
-  std::string answer = call("ReceiveMessage", queue_url, body, wait + kPollMargin, stop);
+  std::string answer = call(ops::kReceiveMessage, queue_url, body, wait + kPollMargin, stop);
   simdjson::dom::parser parser;
-  simdjson::dom::element doc = parse_answer(parser, answer, "ReceiveMessage", queue_url);
+  simdjson::dom::element doc = parse_answer(parser, answer, ops::kReceiveMessage, queue_url);
   std::vector<SqsMessage> messages;
   simdjson::dom::array items;
   if (doc["Messages"].get(items)) return messages;  // absent (or null): no message came
@@ -258,7 +253,7 @@ std::vector<SqsMessage> SqsClient::receive(const std::string& queue_url, int max
   return messages;
 }
 
-std::vector<SqsBatchFailure> SqsClient::batch(const std::string& operation,
+std::vector<SqsBatchFailure> SqsClient::batch(const Operation& operation,
                                               const std::string& queue_url,
                                               const std::vector<SqsBatchEntry>& entries,
                                               bool with_visibility, std::stop_token stop) {
@@ -302,12 +297,12 @@ std::vector<SqsBatchFailure> SqsClient::batch(const std::string& operation,
 std::vector<SqsBatchFailure> SqsClient::delete_batch(const std::string& queue_url,
                                                      const std::vector<SqsBatchEntry>& entries,
                                                      std::stop_token stop) {
-  return batch("DeleteMessageBatch", queue_url, entries, false, stop);
+  return batch(ops::kDeleteMessageBatch, queue_url, entries, false, stop);
 }
 
 std::vector<SqsBatchFailure> SqsClient::change_visibility_batch(
     const std::string& queue_url, const std::vector<SqsBatchEntry>& entries, std::stop_token stop) {
-  return batch("ChangeMessageVisibilityBatch", queue_url, entries, true, stop);
+  return batch(ops::kChangeMessageVisibilityBatch, queue_url, entries, true, stop);
 }
 
 void SqsClient::change_visibility(const std::string& queue_url, const std::string& receipt_handle,
@@ -319,7 +314,7 @@ void SqsClient::change_visibility(const std::string& queue_url, const std::strin
     write_key(w, "VisibilityTimeout");
     w.Int(visibility_timeout_seconds);
   });
-  call("ChangeMessageVisibility", queue_url, body, std::chrono::seconds(0), stop);
+  call(ops::kChangeMessageVisibility, queue_url, body, std::chrono::seconds(0), stop);
 }
 
 std::map<std::string, std::string> SqsClient::queue_attributes(
@@ -332,9 +327,10 @@ std::map<std::string, std::string> SqsClient::queue_attributes(
     for (const std::string& name : names) write_string(w, name);
     w.EndArray();
   });
-  std::string answer = call("GetQueueAttributes", queue_url, body, std::chrono::seconds(0), stop);
+  std::string answer =
+      call(ops::kGetQueueAttributes, queue_url, body, std::chrono::seconds(0), stop);
   simdjson::dom::parser parser;
-  simdjson::dom::element doc = parse_answer(parser, answer, "GetQueueAttributes", queue_url);
+  simdjson::dom::element doc = parse_answer(parser, answer, ops::kGetQueueAttributes, queue_url);
   std::map<std::string, std::string> attributes;
   simdjson::dom::object members;
   if (doc["Attributes"].get(members)) return attributes;
@@ -350,12 +346,12 @@ std::string sqs_error_code(const http::Response& response) {
   return answer.type_code.empty() ? answer.query_code : answer.type_code;
 }
 
-SqsError sqs_error(const http::Response& response, const std::string& operation,
+SqsError sqs_error(const http::Response& response, const Operation& operation,
                    const std::string& queue_url) {
   ErrorAnswer answer = parse_error(response);
   std::string code = answer.type_code.empty() ? answer.query_code : answer.type_code;
   if (code.empty()) code = "HTTP" + std::to_string(response.status);
-  std::string message = operation + " on " + queue_url + " failed: HTTP " +
+  std::string message = std::string(operation.api) + " on " + queue_url + " failed: HTTP " +
                         std::to_string(response.status) + " " + code;
   if (std::string detail = short_detail(answer.message); !detail.empty())
     message += " (" + detail + ")";

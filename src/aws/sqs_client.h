@@ -14,6 +14,7 @@
 
 #include "aws/credentials.h"
 #include "aws/endpoints.h"
+#include "aws/operations.h"
 #include "core/time.h"
 #include "http/http_client.h"
 #include "http/retry.h"
@@ -95,13 +96,13 @@ class SqsClient {
  private:
   // One signed AmazonSQS.<operation> call with retries; returns the JSON answer body.
   // `queue_url` names the queue in errors; `timeout` 0 is the HTTP client's default.
-  std::string call(const std::string& operation, const std::string& queue_url,
+  std::string call(const Operation& operation, const std::string& queue_url,
                    const std::string& json_body, std::chrono::seconds timeout,
                    std::stop_token stop);
   // The request for one attempt, signed now with `credentials`.
-  http::Request signed_request(const std::string& operation, const std::string& json_body,
+  http::Request signed_request(const Operation& operation, const std::string& json_body,
                                std::chrono::seconds timeout, const AwsCredentials& credentials);
-  std::vector<SqsBatchFailure> batch(const std::string& operation, const std::string& queue_url,
+  std::vector<SqsBatchFailure> batch(const Operation& operation, const std::string& queue_url,
                                      const std::vector<SqsBatchEntry>& entries,
                                      bool with_visibility, std::stop_token stop);
 
@@ -117,7 +118,7 @@ std::string sqs_error_code(const http::Response& response);
 
 /// A non-2xx SQS answer → SqsError naming the operation and the queue, with the fix for the
 /// common causes (the IAM action to allow, the queue URL to check, the credentials).
-SqsError sqs_error(const http::Response& response, const std::string& operation,
+SqsError sqs_error(const http::Response& response, const Operation& operation,
                    const std::string& queue_url);
 
 }  // namespace gd2s::aws

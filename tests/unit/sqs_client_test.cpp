@@ -110,14 +110,14 @@ TEST(SqsErrorCode, FallsBackToTheQueryErrorHeader) {
   http::Response not_json{503, {{"X-Amzn-Query-Error", "ServiceUnavailable;Receiver"}}, "<html>"};
   EXPECT_EQ(sqs_error_code(not_json), "ServiceUnavailable");
   EXPECT_EQ(sqs_error_code({502, {}, "Bad Gateway"}), "");
-  EXPECT_EQ(sqs_error(http::Response{502, {}, "Bad Gateway"}, "ReceiveMessage", kQueue).code(),
+  EXPECT_EQ(sqs_error(http::Response{502, {}, "Bad Gateway"}, ops::kReceiveMessage, kQueue).code(),
             "HTTP502");
 }
 
 TEST(SqsErrorCode, AccessDeniedNamesTheIamActionOfEachOperation) {
   auto denied = json_error(403, "com.amazon.coral.service#AccessDenied", "AccessDenied;Sender",
                            "Access to the resource is denied.");
-  SqsError receive = sqs_error(denied, "ReceiveMessage", kQueue);
+  SqsError receive = sqs_error(denied, ops::kReceiveMessage, kQueue);
   EXPECT_EQ(receive.code(), "AccessDenied");
   EXPECT_EQ(receive.status(), 403);
   std::string text = receive.what();
@@ -125,30 +125,30 @@ TEST(SqsErrorCode, AccessDeniedNamesTheIamActionOfEachOperation) {
   EXPECT_NE(text.find("sqs:ReceiveMessage"), std::string::npos) << text;
   EXPECT_NE(text.find("kms:Decrypt"), std::string::npos) << text;
 
-  std::string deleting = sqs_error(denied, "DeleteMessageBatch", kQueue).what();
+  std::string deleting = sqs_error(denied, ops::kDeleteMessageBatch, kQueue).what();
   EXPECT_NE(deleting.find("sqs:DeleteMessage "), std::string::npos) << deleting;
   EXPECT_EQ(deleting.find("sqs:DeleteMessageBatch"), std::string::npos) << deleting;
   EXPECT_EQ(deleting.find("kms:"), std::string::npos) << deleting;
-  std::string extending = sqs_error(denied, "ChangeMessageVisibilityBatch", kQueue).what();
+  std::string extending = sqs_error(denied, ops::kChangeMessageVisibilityBatch, kQueue).what();
   EXPECT_NE(extending.find("sqs:ChangeMessageVisibility "), std::string::npos) << extending;
-  std::string attributes = sqs_error(denied, "GetQueueAttributes", kQueue).what();
+  std::string attributes = sqs_error(denied, ops::kGetQueueAttributes, kQueue).what();
   EXPECT_NE(attributes.find("sqs:GetQueueAttributes"), std::string::npos) << attributes;
 }
 
 TEST(SqsErrorCode, KnownCodesCarryTheirFix) {
   std::string missing = sqs_error(json_error(400, "com.amazonaws.sqs#QueueDoesNotExist",
                                              "AWS.SimpleQueueService.NonExistentQueue;Sender"),
-                                  "ReceiveMessage", kQueue)
+                                  ops::kReceiveMessage, kQueue)
                             .what();
   EXPECT_NE(missing.find("check queue_url and region"), std::string::npos) << missing;
   std::string legacy_only =
       sqs_error(json_error(400, "", "AWS.SimpleQueueService.NonExistentQueue;Sender"),
-                "ReceiveMessage", kQueue)
+                ops::kReceiveMessage, kQueue)
           .what();
   EXPECT_NE(legacy_only.find("check queue_url and region"), std::string::npos) << legacy_only;
   std::string kms = sqs_error(json_error(400, "com.amazonaws.sqs#KmsAccessDenied",
                                          "KMS.AccessDeniedException;Sender"),
-                              "ReceiveMessage", kQueue)
+                              ops::kReceiveMessage, kQueue)
                         .what();
   EXPECT_NE(kms.find("kms:Decrypt"), std::string::npos) << kms;
 }
@@ -158,7 +158,7 @@ TEST(SqsErrorCode, KeepsOnlyTheFirstLineOfASignatureMismatch) {
       403, "com.amazon.coral.service#SignatureDoesNotMatch", "SignatureDoesNotMatch;Sender",
       "The request signature we calculated does not match.\\n\\nThe Canonical String for this "
       "request should have been\\n'x-amz-security-token:TOKENVALUE'");
-  std::string text = sqs_error(mismatch, "ReceiveMessage", kQueue).what();
+  std::string text = sqs_error(mismatch, ops::kReceiveMessage, kQueue).what();
   EXPECT_NE(text.find("does not match"), std::string::npos) << text;
   EXPECT_EQ(text.find("TOKENVALUE"), std::string::npos) << text;
   EXPECT_NE(text.find("credentials"), std::string::npos) << text;
