@@ -20,5 +20,7 @@ int run_command(const RunOptions& options);
 int validate_config_command(const std::string& config_path);
 int schema_command(const std::string& name, const std::string& format);
 int mitre_command(const std::string& format);
+int azure_template_command(const std::string& schema, const std::string& format);
+int aws_policy_command();
 
 }  // namespace gd2s

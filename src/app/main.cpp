@@ -34,6 +34,18 @@ int main(int argc, char** argv) {
   mitre_cmd->add_option("--format", mitre_format, "text, or kql (the parser function's step)")
       ->check(CLI::IsMember({"text", "kql"}));
 
+  std::string template_schema, template_format = "arm";
+  auto* template_cmd = app.add_subcommand(
+      "azure-template", "Print the Azure resources (DCR, table, role) for a schema");
+  template_cmd->add_option("--schema", template_schema, "native or legacy")
+      ->required()
+      ->check(CLI::IsMember({"native", "legacy"}));
+  template_cmd->add_option("--format", template_format, "arm (JSON, the default) or bicep")
+      ->check(CLI::IsMember({"arm", "bicep"}));
+
+  auto* policy_cmd = app.add_subcommand(
+      "aws-policy", "Print the least-privilege IAM policy for the AWS calls gd2sentinel makes");
+
   auto* version_cmd = app.add_subcommand("version", "Print the version");
 
   try {
@@ -47,6 +59,8 @@ int main(int argc, char** argv) {
   if (*validate_cmd) return gd2s::validate_config_command(validate_path);
   if (*schema_cmd) return gd2s::schema_command(schema_name, schema_format);
   if (*mitre_cmd) return gd2s::mitre_command(mitre_format);
+  if (*template_cmd) return gd2s::azure_template_command(template_schema, template_format);
+  if (*policy_cmd) return gd2s::aws_policy_command();
   if (*version_cmd) {
     std::printf("gd2sentinel %s\n", gd2s::kVersion);
     return gd2s::kExitOk;

@@ -4,6 +4,8 @@
 
 #include "app/commands.h"
 #include "app/config.h"
+#include "aws/operations.h"
+#include "templates/azure_template.h"
 #include "transform/mitre.h"
 #include "transform/schema.h"
 
@@ -50,6 +52,24 @@ int mitre_command(const std::string& format) {
     std::printf("%-50.*s %-60.*s %.*s\n", static_cast<int>(rule.type_glob.size()),
                 rule.type_glob.data(), static_cast<int>(rule.tactics.size()), rule.tactics.data(),
                 static_cast<int>(rule.techniques.size()), rule.techniques.data());
+  return kExitOk;
+}
+
+int azure_template_command(const std::string& schema_name, const std::string& format) {
+  SchemaPtr schema = make_schema(schema_name);
+  if (!schema) {
+    std::fprintf(stderr, "unknown schema \"%s\": use native or legacy\n", schema_name.c_str());
+    return kExitUsage;
+  }
+  templates::Deployment deployment = templates::azure_deployment(*schema);
+  std::fputs(
+      (format == "bicep" ? templates::to_bicep(deployment) : templates::to_arm(deployment)).c_str(),
+      stdout);
+  return kExitOk;
+}
+
+int aws_policy_command() {
+  std::fputs(aws::least_privilege_policy_json().c_str(), stdout);
   return kExitOk;
 }
 

@@ -11,6 +11,7 @@ class LegacySchema final : public Schema {
  public:
   std::string_view name() const override { return "legacy"; }
   std::string_view table() const override { return "AWSGuardDuty_CL"; }
+  std::string_view input_stream() const override { return "Custom-GuardDutyLegacy"; }
   std::span<const Column> columns() const override;
   void write_row(const Finding& finding, const Enrichment& enrichment,
                  std::string& out) const override;

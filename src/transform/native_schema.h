@@ -11,6 +11,7 @@ class NativeSchema final : public Schema {
  public:
   std::string_view name() const override { return "native"; }
   std::string_view table() const override { return "AWSGuardDuty"; }
+  std::string_view input_stream() const override { return "Custom-GuardDutyFinding"; }
   std::span<const Column> columns() const override;
   void write_row(const Finding& finding, const Enrichment& enrichment,
                  std::string& out) const override;

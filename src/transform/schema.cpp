@@ -26,6 +26,11 @@ std::string_view column_type_name(ColumnType type) {
   return "string";
 }
 
+std::string output_stream(const Schema& schema) {
+  std::string_view table = schema.table();
+  return std::string(table.ends_with("_CL") ? "Custom-" : "Microsoft-") + std::string(table);
+}
+
 SchemaPtr make_schema(std::string_view name) {
   if (name == "native") return std::make_unique<NativeSchema>();
   if (name == "legacy") return std::make_unique<LegacySchema>();

@@ -31,6 +31,8 @@ class Schema {
   virtual std::string_view name() const = 0;
   /// The Log Analytics table the rows are for.
   virtual std::string_view table() const = 0;
+  /// The DCR input stream the generated templates declare for these rows.
+  virtual std::string_view input_stream() const = 0;
   virtual std::span<const Column> columns() const = 0;
   /// Appends one row (a JSON object whose keys are column names) to `out`.
   virtual void write_row(const Finding& finding, const Enrichment& enrichment,
@@ -38,6 +40,10 @@ class Schema {
 };
 
 using SchemaPtr = std::unique_ptr<Schema>;
+
+/// The stream a DCR sends the rows to: Microsoft-<table> for a built-in table,
+/// Custom-<table> for a custom (_CL) one.
+std::string output_stream(const Schema& schema);
 
 /// The schema of that name, or nullptr.
 SchemaPtr make_schema(std::string_view name);
