@@ -1,0 +1,41 @@
+#pragma once
+// The source and sink a config describes, built for `run` and the other commands that need
+// them (check, dead-letters replay). One HTTP client serves both.
+
+#include <memory>
+#include <string>
+
+#include "app/config.h"
+#include "aws/s3_client.h"
+#include "aws/sqs_client.h"
+#include "http/http_client.h"
+#include "sinks/sink.h"
+#include "sources/source.h"
+#include "state/state_store.h"
+
+namespace gd2s {
+
+/// The configured source with the clients it uses (they must outlive it).
+struct SourceParts {
+  http::HttpClientPtr http;
+  std::unique_ptr<aws::S3Client> s3;
+  std::unique_ptr<aws::SqsClient> sqs;
+  std::unique_ptr<Source> source;
+  std::string description;  // for the start-up line
+};
+
+/// The configured sink, and how to describe it in the start-up line.
+struct SinkParts {
+  std::unique_ptr<Sink> sink;
+  std::string description;
+};
+
+http::HttpOptions http_options(const HttpConfig& config);
+
+/// `once`: one pass (s3_listing) or until the queue is drained (sqs).
+SourceParts make_source(const Config& config, StateStore& state, bool once,
+                        http::HttpClientPtr http);
+
+SinkParts make_sink(const Config& config, http::HttpClientPtr http);
+
+}  // namespace gd2s
