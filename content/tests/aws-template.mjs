@@ -3,7 +3,9 @@
 //   a. lint: references, conditions, DependsOn, resource types and their required properties, and no
 //      dependency cycle (CloudFormation rejects all of these only when the stack is created);
 //   b. least privilege: the gd2sentinel role may do exactly what `gd2sentinel aws-policy` prints, in
-//      each DeliveryMode, each action on the resource and with the conditions the binary names;
+//      each DeliveryMode (s3-listing: all but the sqs: actions), each action on the resource and
+//      with the conditions the binary names; Resource "*" only where the binary prints it (an
+//      action IAM offers no resource for, such as guardduty:ListDetectors);
 //   c. wiring: export bucket -> notification -> queue -> dead-letter queue, the EventBridge rule, the
 //      publishing destination, the key, bucket and queue policies, the trust policy and the outputs.
 // Then it breaks in-memory copies of the template and asserts that the checks notice, so that they
@@ -381,6 +383,8 @@ function resourceKindOfPlaceholder(arn) {
   if (/^arn:[^:]+:s3:::[^/]+\/.+/.test(arn)) return 'export objects';
   if (/^arn:[^:]+:kms:/.test(arn)) return 'export key';
   if (/^arn:[^:]+:sqs:/.test(arn)) return 'queue';
+  if (/^arn:[^:]+:guardduty:[^:]+:[^:]+:detector\/[^/]+$/.test(arn)) return 'detector';
+  if (arn === '*') return 'any resource';
   return `unknown (${arn})`;
 }
 const conditionKeys = (cond) => Object.entries(cond || {}).flatMap(([op, kv]) => Object.keys(kv || {}).map((k) => `${op}:${k}`)).sort();
@@ -412,7 +416,10 @@ function resourceKindInTemplate(inst, resource) {
   if (singleKey(resource) && typeof resource['Fn::Sub'] === 'string') {
     const m = /^\$\{(\w+)\.Arn\}\/(.+)$/.exec(resource['Fn::Sub']);
     if (m && typeOf(m[1]) === 'AWS::S3::Bucket' && m[2].endsWith('AWSLogs/*')) return 'export objects';
+    // This account's detector in this Region: the one the stack names, or any.
+    if (/^arn:\$\{AWS::Partition\}:guardduty:\$\{AWS::Region\}:\$\{AWS::AccountId\}:detector\/(\$\{DetectorId\}|\*)$/.test(resource['Fn::Sub'])) return 'detector';
   }
+  if (resource === '*') return 'any resource';
   return `unknown (${show(resource)})`;
 }
 const templatePrefix = (x) => (singleKey(x) && typeof x['Fn::Sub'] === 'string' ? x['Fn::Sub'].replace('${ExportPrefix}', '<prefix>') : show(x));
@@ -435,7 +442,9 @@ function leastPrivilege(t, mode, expected) {
       if (s.Effect !== 'Allow') continue;
       const resources = asList(s.Resource);
       if (!resources.length) errors.push(`${where}: no Resource`);
-      for (const r of resources) if (r === '*') errors.push(`${where}: Resource "*"`);
+      // "*" only for actions the binary itself grants on "*" (IAM has no resource for them).
+      const onAnyResource = asList(s.Action).every((a) => expected.get(a)?.kinds.includes('any resource'));
+      for (const r of resources) if (r === '*' && !onAnyResource) errors.push(`${where}: Resource "*"`);
       for (const action of asList(s.Action)) {
         if (typeof action !== 'string') { errors.push(`${where}: action ${show(action)} is not a plain string`); continue; }
         if (action.includes('*') || action.includes('?')) errors.push(`${where}: wildcard action ${action}`);
@@ -444,7 +453,7 @@ function leastPrivilege(t, mode, expected) {
       }
     }
   }
-  const want = new Set([...expected.keys()].filter((a) => mode === 'sqs' || /^(s3|kms):/.test(a)));
+  const want = new Set([...expected.keys()].filter((a) => mode === 'sqs' || !/^sqs:/.test(a)));
   const missing = [...want].filter((a) => !granted.has(a)).sort();
   const extra = [...granted.keys()].filter((a) => !want.has(a)).sort();
   for (const a of missing) errors.push(`DeliveryMode ${mode}: missing: ${a} (gd2sentinel calls it; aws-policy grants it)`);
@@ -815,7 +824,7 @@ try {
   check('gd2sentinel aws-policy', [e.message]);
 }
 if (expected) {
-  for (const mode of ['sqs', 's3-listing']) check(`least privilege, DeliveryMode ${mode}: the role may do exactly what aws-policy prints${mode === 'sqs' ? '' : ' for S3 and KMS'}, on the same resources`, leastPrivilege(template, mode, expected));
+  for (const mode of ['sqs', 's3-listing']) check(`least privilege, DeliveryMode ${mode}: the role may do exactly what aws-policy prints${mode === 'sqs' ? '' : ' except the sqs: actions'}, on the same resources`, leastPrivilege(template, mode, expected));
 }
 check('wiring, DeliveryMode sqs: bucket notification, queue and DLQ, rule, queue/bucket/key policies, publishing destination', wiringSqs(template));
 check('wiring, DeliveryMode s3-listing: no queue, queue policy, rule or notification', wiringS3Listing(template));
@@ -839,6 +848,12 @@ if (expected) {
   expectReported('Resource "*" in the role', leastPrivilege(withStar, 's3-listing', expected), 'Resource "*"');
   const wrongResource = mutate(template, (t) => eachStatement(t, (s) => { if (asList(s.Action).includes('kms:Decrypt')) s.Resource = { 'Fn::GetAtt': [ofType(instantiate(t, FULL_TRUST), 'AWS::S3::Bucket')[0][0], 'Arn'] }; }));
   expectReported('kms:Decrypt on the bucket instead of the key', leastPrivilege(wrongResource, 's3-listing', expected), 'kms:Decrypt on bucket');
+  const findingsOnStar = mutate(template, (t) => eachStatement(t, (s) => { if (asList(s.Action).includes('guardduty:GetFindings')) s.Resource = '*'; }));
+  expectReported('guardduty:GetFindings on Resource "*" (the detector is its resource)', leastPrivilege(findingsOnStar, 'sqs', expected), 'Resource "*"');
+  const withoutListDetectors = mutate(template, (t) => eachStatement(t, (s) => { s.Action = asList(s.Action).filter((a) => a !== 'guardduty:ListDetectors'); }));
+  expectReported('guardduty:ListDetectors removed from the role (s3-listing)', leastPrivilege(withoutListDetectors, 's3-listing', expected), 'missing: guardduty:ListDetectors');
+  const withSqsInS3Listing = mutate(template, (t) => { const docs = rolePolicyDocuments(t, findRole(t)).docs; docs[0].doc.Statement.push({ Effect: 'Allow', Action: 'sqs:ReceiveMessage', Resource: { 'Fn::GetAtt': ['ExportBucket', 'Arn'] } }); });
+  expectReported('an sqs: action in s3-listing mode', leastPrivilege(withSqsInS3Listing, 's3-listing', expected), 'extra: sqs:ReceiveMessage');
 }
 {
   const keyName = Object.entries(template.Resources).find(([, r]) => r.Type === 'AWS::KMS::Key')?.[0];

@@ -8,6 +8,7 @@
 #include "sinks/file_sink.h"
 #include "sinks/logs_ingestion_sink.h"
 #include "sources/file_source.h"
+#include "sources/guardduty_api_source.h"
 #include "sources/s3_listing_source.h"
 #include "sources/sqs_source.h"
 
@@ -16,6 +17,43 @@ namespace {
 
 aws::EndpointOverrides endpoints(const AwsConfig& aws) {
   return {aws.s3_endpoint, aws.sqs_endpoint, aws.sts_endpoint, aws.guardduty_endpoint};
+}
+
+// The keys both Azure sinks share, as the batch sender takes them.
+template <typename SinkConfig>
+HttpBatchSinkOptions batching_options(const SinkConfig& sink) {
+  HttpBatchSinkOptions batching;
+  batching.max_batch_bytes = static_cast<size_t>(sink.max_batch_bytes);
+  batching.concurrency = static_cast<size_t>(sink.concurrency);
+  batching.backoff.cap = sink.max_retry_delay;
+  return batching;
+}
+
+SourceParts make_guardduty_api_source(const GuardDutyApiConfig& api,
+                                      const aws::EndpointOverrides& endpoints,
+                                      const aws::CredentialProviderPtr& credentials,
+                                      StateStore& state, bool once, SourceParts parts) {
+  GuardDutyApiOptions options;
+  options.regions = api.regions;
+  options.detector_ids = api.detector_ids;
+  options.since = api.since.empty()
+                      ? now_utc() - std::chrono::days(90)  // GuardDuty keeps findings 90 days
+                      : parse_iso8601(api.since + "T00:00:00Z").value_or(Timestamp{});
+  options.interval = api.interval;
+  options.lookback = api.lookback;
+  options.once = once;
+  std::vector<aws::GuardDutyClient*> clients;
+  for (const std::string& region : api.regions) {
+    parts.guardduty.push_back(std::make_unique<aws::GuardDutyClient>(
+        parts.http, credentials, aws::GuardDutySettings{region, endpoints, {}}));
+    clients.push_back(parts.guardduty.back().get());
+  }
+  parts.source = std::make_unique<GuardDutyApiSource>(options, clients, state);
+  std::string regions;
+  for (const std::string& region : api.regions) regions += (regions.empty() ? "" : ", ") + region;
+  parts.description = "guardduty_api (" + regions +
+                      (once ? ", one pass" : ", every " + format_duration(api.interval)) + ")";
+  return parts;
 }
 
 azure::AzureAuthOptions azure_auth_options(const AzureConfig& azure) {
@@ -34,17 +72,8 @@ azure::AzureAuthOptions azure_auth_options(const AzureConfig& azure) {
   return options;
 }
 
-// The keys both Azure sinks share, as the batch sender takes them.
-template <typename SinkConfig>
-HttpBatchSinkOptions batching_options(const SinkConfig& sink) {
-  HttpBatchSinkOptions batching;
-  batching.max_batch_bytes = static_cast<size_t>(sink.max_batch_bytes);
-  batching.concurrency = static_cast<size_t>(sink.concurrency);
-  batching.backoff.cap = sink.max_retry_delay;
-  return batching;
-}
-
 }  // namespace
+
 
 http::HttpOptions http_options(const HttpConfig& config) {
   http::HttpOptions options;
@@ -66,8 +95,10 @@ SourceParts make_source(const Config& config, StateStore& state, bool once,
     return parts;
   }
   parts.http = std::move(http);
-  const std::string& region =
-      config.sqs_source ? config.sqs_source->region : config.s3_listing_source->region;
+  const std::string& region = config.sqs_source ? config.sqs_source->region
+                              : config.s3_listing_source
+                                  ? config.s3_listing_source->region
+                                  : config.guardduty_api_source->regions.at(0);
   aws::ChainOptions chain;
   chain.profile = config.aws.profile;
   chain.role_arn = config.aws.role_arn;
@@ -75,6 +106,9 @@ SourceParts make_source(const Config& config, StateStore& state, bool once,
   chain.region = region;
   chain.endpoints = endpoints(config.aws);
   auto credentials = aws::make_default_chain(chain, parts.http);
+  if (config.guardduty_api_source)
+    return make_guardduty_api_source(*config.guardduty_api_source, chain.endpoints, credentials,
+                                     state, once, std::move(parts));
   aws::S3Settings settings;
   settings.region = region;
   settings.endpoints = chain.endpoints;

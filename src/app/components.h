@@ -6,6 +6,7 @@
 #include <string>
 
 #include "app/config.h"
+#include "aws/guardduty_client.h"
 #include "aws/s3_client.h"
 #include "aws/sqs_client.h"
 #include "http/http_client.h"
@@ -20,6 +21,7 @@ struct SourceParts {
   http::HttpClientPtr http;
   std::unique_ptr<aws::S3Client> s3;
   std::unique_ptr<aws::SqsClient> sqs;
+  std::vector<std::unique_ptr<aws::GuardDutyClient>> guardduty;  // one per Region
   std::unique_ptr<Source> source;
   std::string description;  // for the start-up line
 };
@@ -32,7 +34,7 @@ struct SinkParts {
 
 http::HttpOptions http_options(const HttpConfig& config);
 
-/// `once`: one pass (s3_listing) or until the queue is drained (sqs).
+/// `once`: one pass (s3_listing, guardduty_api) or until the queue is drained (sqs).
 SourceParts make_source(const Config& config, StateStore& state, bool once,
                         http::HttpClientPtr http);
 

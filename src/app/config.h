@@ -40,6 +40,15 @@ struct SqsConfig {
   Duration visibility_timeout = std::chrono::seconds(0);  // 0: the queue's own
 };
 
+/// [source.guardduty_api]: findings from the GuardDuty API (ListFindings/GetFindings).
+struct GuardDutyApiConfig {
+  std::vector<std::string> regions;
+  std::vector<std::string> detector_ids;  // "ID" (one Region) or "REGION/ID"; empty: ListDetectors
+  std::string since;                      // "YYYY-MM-DD"; empty: 90 days before now
+  Duration interval = std::chrono::minutes(5);
+  Duration lookback = std::chrono::minutes(5);
+};
+
 struct AwsConfig {
   std::string profile;
   std::string role_arn;
@@ -124,6 +133,7 @@ struct Config {
   std::optional<FilesSourceConfig> files_source;
   std::optional<S3ListingConfig> s3_listing_source;
   std::optional<SqsConfig> sqs_source;
+  std::optional<GuardDutyApiConfig> guardduty_api_source;
   AwsConfig aws;
   HttpConfig http;
   TransformConfig transform;

@@ -12,9 +12,17 @@ namespace gd2s::aws {
 namespace {
 
 constexpr std::array kOperations{
-    ops::kListObjectsV2,           ops::kGetObject,          ops::kDecryptExport,
-    ops::kReceiveMessage,          ops::kDeleteMessageBatch, ops::kChangeMessageVisibilityBatch,
-    ops::kChangeMessageVisibility, ops::kGetQueueAttributes,
+    ops::kListObjectsV2,
+    ops::kGetObject,
+    ops::kDecryptExport,
+    ops::kReceiveMessage,
+    ops::kDeleteMessageBatch,
+    ops::kChangeMessageVisibilityBatch,
+    ops::kChangeMessageVisibility,
+    ops::kGetQueueAttributes,
+    ops::kListDetectors,
+    ops::kListFindings,
+    ops::kGetFindings,
 };
 
 struct Statement {
@@ -28,6 +36,8 @@ constexpr std::array kStatements{
     Statement{"ReadTheExport", IamResource::kExportObjects},
     Statement{"DecryptTheExport", IamResource::kExportKey},
     Statement{"ConsumeTheQueue", IamResource::kQueue},
+    Statement{"ListTheDetectors", IamResource::kAllResources},
+    Statement{"ReadTheFindings", IamResource::kDetector},
 };
 
 using Writer = rapidjson::PrettyWriter<rapidjson::StringBuffer>;
@@ -69,6 +79,10 @@ const char* resource_arn(IamResource resource) {
       return "arn:aws:kms:REGION:ACCOUNT:key/KEY-ID";
     case IamResource::kQueue:
       return "arn:aws:sqs:REGION:ACCOUNT:QUEUE";
+    case IamResource::kDetector:
+      return "arn:aws:guardduty:REGION:ACCOUNT:detector/*";
+    case IamResource::kAllResources:
+      return "*";
   }
   return "";
 }

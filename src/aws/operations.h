@@ -11,10 +11,17 @@
 namespace gd2s::aws {
 
 /// What a policy statement for the action must name as its resource.
-enum class IamResource { kBucket, kExportObjects, kExportKey, kQueue };
+enum class IamResource {
+  kBucket,
+  kExportObjects,
+  kExportKey,
+  kQueue,
+  kDetector,      // a GuardDuty detector: arn:aws:guardduty:REGION:ACCOUNT:detector/ID
+  kAllResources,  // the action takes no resource ARN (IAM requires "Resource": "*")
+};
 
 struct Operation {
-  std::string_view service;     // "s3", "sqs", "kms"
+  std::string_view service;     // "s3", "sqs", "kms", "guardduty"
   std::string_view api;         // the API operation, as the wire names it
   std::string_view iam_action;  // the action a policy grants for it
   IamResource resource;
@@ -45,6 +52,16 @@ inline constexpr Operation kChangeMessageVisibility{
 inline constexpr Operation kGetQueueAttributes{
     "sqs", "GetQueueAttributes", "sqs:GetQueueAttributes", IamResource::kQueue,
     "read the redrive policy and visibility timeout at start"};
+// ListDetectors authorises on no resource; the findings calls on the detector
+// (Service Authorization Reference, "Actions, resources, and condition keys for Amazon GuardDuty").
+inline constexpr Operation kListDetectors{"guardduty", "ListDetectors", "guardduty:ListDetectors",
+                                          IamResource::kAllResources,
+                                          "find each Region's detector (guardduty_api)"};
+inline constexpr Operation kListFindings{"guardduty", "ListFindings", "guardduty:ListFindings",
+                                         IamResource::kDetector,
+                                         "list findings updated since the checkpoint"};
+inline constexpr Operation kGetFindings{"guardduty", "GetFindings", "guardduty:GetFindings",
+                                        IamResource::kDetector, "read findings, 50 at a time"};
 }  // namespace ops
 
 /// All of the above, in a stable order.
@@ -52,7 +69,8 @@ std::span<const Operation> operations();
 
 /// The least-privilege IAM policy document for those operations, as pretty JSON, with the
 /// placeholders BUCKET, PREFIX (the export prefix, empty or ending in "/"), REGION,
-/// ACCOUNT, QUEUE and KEY_ID for the user's names.
+/// ACCOUNT, QUEUE and KEY_ID for the user's names. ListDetectors' statement names "*": IAM
+/// offers no resource for it.
 std::string least_privilege_policy_json();
 
 }  // namespace gd2s::aws

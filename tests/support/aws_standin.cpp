@@ -19,7 +19,10 @@ extern char** environ;
 
 namespace gd2s::test {
 
-AwsStandin::AwsStandin() : http_(http::make_curl_client({})) {
+AwsStandin::AwsStandin() : AwsStandin(std::vector<std::string>{}) {}
+
+AwsStandin::AwsStandin(const std::vector<std::string>& more_regions)
+    : http_(http::make_curl_client({})) {
   int out[2];
   if (pipe(out) != 0) throw std::runtime_error("pipe");
   posix_spawn_file_actions_t actions;
@@ -28,6 +31,8 @@ AwsStandin::AwsStandin() : http_(http::make_curl_client({})) {
   posix_spawn_file_actions_addclose(&actions, out[0]);
   std::string script = source_dir() + "/tools/aws-standin/standin.mjs";
   std::vector<std::string> args{"node", script, "--quiet"};
+  if (!more_regions.empty()) args.insert(args.end(), {"--region", region_});
+  for (const std::string& region : more_regions) args.insert(args.end(), {"--region", region});
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -196,6 +201,41 @@ void AwsStandin::add_fault(const std::string& rule_json) {
 
 void AwsStandin::clear_faults() {
   http_->send({"DELETE", endpoint_ + "/_standin/faults", {}, "", std::chrono::milliseconds(0)});
+}
+
+http::Response AwsStandin::admin(const std::string& method, const std::string& route,
+                                 const std::string& json_body) {
+  http::Response r = http_->send({method,
+                                  endpoint_ + "/_standin/" + route,
+                                  {{"Content-Type", "application/json"}},
+                                  json_body,
+                                  std::chrono::milliseconds(0)});
+  if (r.status >= 300)
+    throw std::runtime_error(method + " /_standin/" + route + ": HTTP " + std::to_string(r.status) +
+                             " " + r.body.substr(0, 300));
+  return r;
+}
+
+std::string AwsStandin::create_detector(const std::string& region) {
+  std::string body = region.empty() ? "{}" : R"({"region":")" + region + R"("})";
+  http::Response r = admin("POST", "guardduty/detectors", body);
+  simdjson::dom::parser parser;
+  std::string_view id;
+  if (parser.parse(r.body)["detectorId"].get(id))
+    throw std::runtime_error("creating a detector answered without a detectorId: " + r.body);
+  return std::string(id);
+}
+
+void AwsStandin::delete_detector(const std::string& detector_id) {
+  admin("DELETE", "guardduty/detectors/" + detector_id, "");
+}
+
+void AwsStandin::put_findings(const std::string& detector_id, const std::string& json_array) {
+  admin("POST", "guardduty/detectors/" + detector_id + "/findings", json_array);
+}
+
+void AwsStandin::purge() {
+  admin("POST", "purge", "");
 }
 
 }  // namespace gd2s::test

@@ -1,12 +1,13 @@
 #pragma once
-// The local S3/SQS stand-in for tests: fauxqs on 127.0.0.1 behind the SigV4-checking proxy
-// (tools/aws-standin), started as a child process for as long as this object lives.
+// The local S3/SQS/GuardDuty stand-in for tests: fauxqs on 127.0.0.1 behind the SigV4-checking
+// proxy (tools/aws-standin), started as a child process for as long as this object lives.
 
 #include <sys/types.h>
 
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "aws/credentials.h"
 #include "http/http_client.h"
@@ -16,6 +17,8 @@ namespace gd2s::test {
 class AwsStandin {
  public:
   AwsStandin();  // throws when the stand-in cannot start (node or npm packages missing)
+  /// Also accepts signatures scoped to `more_regions` (where GuardDuty detectors can live).
+  explicit AwsStandin(const std::vector<std::string>& more_regions);
   ~AwsStandin();
   AwsStandin(const AwsStandin&) = delete;
   AwsStandin& operator=(const AwsStandin&) = delete;
@@ -44,10 +47,19 @@ class AwsStandin {
   /// Admin API: add a fault rule (JSON as tools/aws-standin/README.md describes), clear them.
   void add_fault(const std::string& rule_json);
   void clear_faults();
+  /// Admin API, GuardDuty: a detector in `region` (empty: region()); returns its id.
+  std::string create_detector(const std::string& region = "");
+  void delete_detector(const std::string& detector_id);
+  /// Adds or replaces findings (a JSON array of finding objects, each with id and updatedAt).
+  void put_findings(const std::string& detector_id, const std::string& json_array);
+  /// Admin API: drop every queue, bucket, detector and finding.
+  void purge();
 
  private:
   http::Response s3(const std::string& method, const std::string& path, const std::string& body);
   http::Response sqs(const std::string& operation, const std::string& json_body);
+  http::Response admin(const std::string& method, const std::string& route,
+                       const std::string& json_body);
 
   pid_t pid_ = -1;
   std::string endpoint_;

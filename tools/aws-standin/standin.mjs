@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// Local stand-in for Amazon S3 and Amazon SQS, for gd2sentinel's tests, demo and benchmarks.
+// Local stand-in for Amazon S3, Amazon SQS and the GuardDuty API, for gd2sentinel's tests, demo
+// and benchmarks.
 //
 //   client --SigV4--> [ SigV4-checking proxy, 127.0.0.1 ] --unchanged--> [ fauxqs, 127.0.0.1 ]
+//                                                \--> GuardDuty (in the proxy, guardduty.mjs)
 //
 // fauxqs (npm) emulates S3 (REST-XML) and SQS (AWS JSON 1.0) but accepts any credentials. The
 // proxy in front of it re-signs every request with AWS's own signer (@smithy/signature-v4) using
@@ -25,6 +27,7 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypt
 import { fileURLToPath } from "node:url";
 import { SignatureV4, getCanonicalHeaders, createScope } from "@smithy/signature-v4";
 import { Sha256 } from "@aws-crypto/sha256-js";
+import { GuardDutyStore, answerGuardDuty, detectorOfPath, guardDutyOperation } from "./guardduty.mjs";
 
 // fauxqs only exports startFauxqs(), which always listens on 0.0.0.0. To bind 127.0.0.1 we build
 // the app ourselves from its own modules (the same module instances app.js uses).
@@ -296,8 +299,19 @@ export function parseAuthorization(value) {
  *  style "json"  → SQS AWS JSON 1.0 {"__type":"com.amazon.coral.service#Code","message":…}
  *                  plus x-amzn-query-error: Code;Sender|Receiver
  *  style "query" → <ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>
+ *  style "rest-json" → GuardDuty: x-amzn-ErrorType: Code, {"message":…,"__type":Code}; the auth
+ *                  codes of the JSON style become the REST-JSON services' exception names
  */
 function buildError(style, status, code, message, extra = {}) {
+  if (style === "rest-json") {
+    const restCode = REST_JSON_AUTH_CODES[code] ?? code;
+    return {
+      status,
+      headers: { "content-type": "application/json", "x-amzn-requestid": randomUUID(), "x-amzn-errortype": restCode },
+      body: JSON.stringify({ message, __type: restCode }),
+      code: restCode,
+    };
+  }
   if (style === "s3") {
     const rid = s3RequestId();
     let xml = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${escapeXml(code)}</Code><Message>${escapeXml(message)}</Message>`;
@@ -342,6 +356,20 @@ const S3_DEFAULT_FAULTS = {
   412: ["PreconditionFailed", "At least one of the pre-conditions you specified did not hold"],
   500: ["InternalError", "We encountered an internal error. Please try again."],
   503: ["SlowDown", "Please reduce your request rate."],
+};
+// What REST-JSON services (GuardDuty) call the failures the checks above name in SQS's terms.
+const REST_JSON_AUTH_CODES = {
+  MissingAuthenticationToken: "MissingAuthenticationTokenException",
+  InvalidClientTokenId: "UnrecognizedClientException",
+  SignatureDoesNotMatch: "InvalidSignatureException",
+  IncompleteSignature: "IncompleteSignatureException",
+  AccessDenied: "AccessDeniedException",
+};
+const GUARDDUTY_DEFAULT_FAULTS = {
+  400: ["BadRequestException", "The request is rejected."],
+  403: ["AccessDeniedException", "Access denied."],
+  429: ["TooManyRequestsException", "Rate exceeded."],
+  500: ["InternalServerErrorException", "Internal server error."],
 };
 const SQS_DEFAULT_FAULTS = {
   400: ["InvalidParameterValue", "An invalid or out-of-range value was supplied for the input parameter."],
@@ -478,6 +506,11 @@ async function startFauxqsLoopback({ port = 0, region = DEFAULT_REGION, messageS
 // Request classification
 
 function classify(req, path, hdrs) {
+  // GuardDuty (REST-JSON) by the signature's service, or by its paths when unsigned.
+  const scopeService = /Credential=[^/,\s]+\/\d{8}\/[^/,\s]+\/([^/,\s]+)\//.exec(hdrs.authorization ?? "")?.[1];
+  if (scopeService === "guardduty" || (!scopeService && /^\/detector(\/|$)/.test(path) && !hdrs["x-amz-content-sha256"])) {
+    return { style: "rest-json", service: "guardduty", operation: guardDutyOperation(req.method, path) };
+  }
   const target = hdrs["x-amz-target"];
   const ct = hdrs["content-type"] ?? "";
   if (target || ct.includes("application/x-amz-json")) {
@@ -618,7 +651,9 @@ function describeRule(rule) {
  * @param {object} [options]
  * @param {number} [options.port=0]            proxy port (0 = ephemeral)
  * @param {number} [options.fauxqsPort=0]      fauxqs port (0 = ephemeral)
- * @param {string} [options.region]            the one region requests must be scoped to
+ * @param {string} [options.region]            the region requests are scoped to (queues, buckets)
+ * @param {string[]} [options.regions]         more regions a signature may be scoped to (GuardDuty
+ *                                             detectors live in one of them)
  * @param {Array}  [options.credentials]       [{accessKeyId, secretAccessKey, sessionToken?}]
  * @param {string} [options.credentialsFile]   JSON file with such a list
  * @param {number} [options.maxSkewMs]         allowed |x-amz-date - now| (default 15 min)
@@ -631,6 +666,8 @@ function describeRule(rule) {
  */
 export async function startStandin(options = {}) {
   const region = options.region ?? DEFAULT_REGION;
+  const regions = [...new Set([region, ...(options.regions ?? [])])];
+  const guardduty = new GuardDutyStore();
   const credentials = resolveCredentials(options);
   const credentialsById = new Map(credentials.map((c) => [c.accessKeyId, c]));
   const maxSkewMs = options.maxSkewMs ?? MAX_SKEW_MS;
@@ -816,7 +853,7 @@ export async function startStandin(options = {}) {
         ? buildError("s3", 400, "AuthorizationHeaderMalformed", "The authorization header is malformed; Invalid credential date. Date is not the same as X-Amz-Date.")
         : buildError(style, 403, "SignatureDoesNotMatch", `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${scope.date}' != '${amzDate.slice(0, 8)}', from '${amzDate}'.`);
     }
-    if (scope.region !== region) {
+    if (!regions.includes(scope.region)) {
       return s3
         ? buildError("s3", 400, "AuthorizationHeaderMalformed", `The authorization header is malformed; the region '${scope.region}' is wrong; expecting '${region}'`, {
             Region: region,
@@ -828,6 +865,9 @@ export async function startStandin(options = {}) {
     }
     if (style === "json" && scope.service !== "sqs") {
       return buildError(style, 403, "SignatureDoesNotMatch", "Credential should be scoped to correct service: 'sqs'. ");
+    }
+    if (style === "rest-json" && scope.service !== "guardduty") {
+      return buildError(style, 403, "SignatureDoesNotMatch", "Credential should be scoped to correct service: 'guardduty'. ");
     }
 
     // Signed headers.
@@ -1214,7 +1254,7 @@ export async function startStandin(options = {}) {
       };
       return { status, headers, body: rule.body, code: rule.code };
     }
-    const table = style === "s3" ? S3_DEFAULT_FAULTS : SQS_DEFAULT_FAULTS;
+    const table = style === "s3" ? S3_DEFAULT_FAULTS : style === "rest-json" ? GUARDDUTY_DEFAULT_FAULTS : SQS_DEFAULT_FAULTS;
     const [dCode, dMsg] = table[status] ?? (status >= 500 ? table[500] : ["InvalidRequest", "Injected fault"]);
     const err = buildError(style, status, rule.code ?? dCode, rule.message ?? dMsg);
     err.headers = { ...err.headers, ...(rule.headers ?? {}) };
@@ -1223,6 +1263,13 @@ export async function startStandin(options = {}) {
 
   function denyResponse(ctx, rule) {
     if (ctx.style === "s3") return buildError("s3", 403, rule.code ?? "AccessDenied", rule.message ?? "Access Denied");
+    if (ctx.style === "rest-json") {
+      // As IAM words it: the principal, the action, the resource (the detector, or none).
+      const detector = detectorOfPath(ctx.path);
+      const resource = detector ? ` on resource: arn:aws:guardduty:${ctx.auth.scope.region}:${ACCOUNT_ID}:detector/${detector}` : "";
+      const msg = rule.message ?? `User: arn:aws:iam::${ACCOUNT_ID}:user/standin is not authorized to perform: guardduty:${ctx.operation}${resource}`;
+      return buildError("rest-json", 403, rule.code ?? "AccessDeniedException", msg);
+    }
     let queueUrl;
     try {
       queueUrl = JSON.parse(ctx.body?.buffer?.toString("utf8") || "{}").QueueUrl;
@@ -1231,6 +1278,40 @@ export async function startStandin(options = {}) {
     }
     const msg = rule.message ?? (queueUrl ? `Access to the resource ${queueUrl} is denied.` : "Access to the resource is denied.");
     return buildError(ctx.style, 403, rule.code ?? "AccessDenied", msg);
+  }
+
+  // --- GuardDuty (answered here, not by fauxqs) -----------------------------------------------
+
+  function answerRestJson(ctx, res, entry, rule) {
+    const answer = answerGuardDuty(guardduty, {
+      method: ctx.method,
+      path: ctx.path,
+      query: Object.fromEntries(Object.entries(ctx.query).map(([k, v]) => [k, firstValue(v)])),
+      bodyText: ctx.body?.buffer?.toString("utf8") ?? "",
+      region: ctx.auth.scope.region,
+    });
+    if (answer.code) {
+      const err = buildError("rest-json", answer.status, answer.code, answer.message);
+      entry.status = err.status;
+      entry.error = err.code;
+      return sendPlain(res, ctx.method, err);
+    }
+    const body = Buffer.from(JSON.stringify(answer.body), "utf8");
+    const headers = { "content-type": "application/json", "x-amzn-requestid": randomUUID() };
+    entry.status = answer.status;
+    if (rule?.action === "truncate-body" || rule?.action === "close-mid-body") {
+      const cut = Math.min(rule.afterBytes ?? 0, body.length);
+      const truncate = rule.action === "truncate-body";
+      res.writeHead(answer.status, { ...headers, "content-length": String(truncate ? cut : body.length) });
+      res.write(body.subarray(0, cut), () => {
+        if (truncate) res.end();
+        else if (res.socket) res.socket.destroy();
+        else res.destroy();
+      });
+      return;
+    }
+    res.writeHead(answer.status, { ...headers, "content-length": String(body.length) });
+    res.end(body);
   }
 
   // --- main request handler ------------------------------------------------------------------
@@ -1356,6 +1437,7 @@ export async function startStandin(options = {}) {
       const err = faultResponse(ctx, rule);
       return fail(err, { drainFirst: false });
     }
+    if (ctx.style === "rest-json") return answerRestJson(ctx, res, entry, rule);
     if (upstreamError) {
       verifiedResolve(false);
       return fail(buildError(ctx.style, 502, "InternalError", `stand-in could not reach fauxqs: ${upstreamError.message}`), {
@@ -1430,11 +1512,49 @@ export async function startStandin(options = {}) {
     return text ? JSON.parse(text) : undefined;
   }
 
+  // POST/GET guardduty/detectors, DELETE guardduty/detectors/<id>,
+  // POST/DELETE guardduty/detectors/<id>/findings.
+  async function handleGuardDutyAdmin(req, res, route) {
+    const m = /^guardduty\/detectors(?:\/([^/]+))?(\/findings)?$/.exec(route);
+    const id = m?.[1] && decodeURIComponent(m[1]);
+    if (m && !id && !m[2]) {
+      if (req.method === "GET") {
+        await drain(req);
+        return sendJson(res, 200, guardduty.describe());
+      }
+      if (req.method === "POST") {
+        const body = (await readJson(req)) ?? {};
+        if (body.region !== undefined && !regions.includes(body.region)) {
+          return sendJson(res, 400, { error: `region ${body.region} is not one of this stand-in's (${regions.join(", ")})` });
+        }
+        return sendJson(res, 201, guardduty.createDetector({ region: body.region ?? region, detectorId: body.detectorId }));
+      }
+    }
+    if (m && id && !m[2] && req.method === "DELETE") {
+      await drain(req);
+      return guardduty.deleteDetector(id) ? sendJson(res, 200, { removed: id }) : sendJson(res, 404, { error: `no detector ${id}` });
+    }
+    if (m && id && m[2]) {
+      if (!guardduty.detectors.has(id)) {
+        await drain(req);
+        return sendJson(res, 404, { error: `no detector ${id}` });
+      }
+      if (req.method === "POST") return sendJson(res, 200, guardduty.putFindings(id, await readJson(req)));
+      if (req.method === "DELETE") {
+        await drain(req);
+        guardduty.detectors.get(id).findings.clear();
+        return sendJson(res, 200, { cleared: id });
+      }
+    }
+    await drain(req);
+    return sendJson(res, 404, { error: `unknown admin route ${req.method} /_standin/${route}` });
+  }
+
   async function handleAdmin(req, res, path) {
     const route = path.replace(/^\/_standin\/?/, "").replace(/\/$/, "");
     try {
       if (route === "health" && req.method === "GET") {
-        return sendJson(res, 200, { ok: true, endpoint: api.endpoint, fauxqs: api.fauxqsEndpoint, region });
+        return sendJson(res, 200, { ok: true, endpoint: api.endpoint, fauxqs: api.fauxqsEndpoint, region, regions });
       }
       if (route === "faults") {
         if (req.method === "GET") return sendJson(res, 200, rules.map(describeRule));
@@ -1467,14 +1587,17 @@ export async function startStandin(options = {}) {
           return sendJson(res, 200, { cleared: true });
         }
       }
+      if (route.startsWith("guardduty/")) return await handleGuardDutyAdmin(req, res, route);
       if (route === "reset" && req.method === "POST") {
         await drain(req);
         api.fauxqs.reset();
+        guardduty.reset();
         return sendJson(res, 200, { reset: true });
       }
       if (route === "purge" && req.method === "POST") {
         await drain(req);
         api.fauxqs.purgeAll();
+        guardduty.purge();
         return sendJson(res, 200, { purged: true });
       }
       if (route === "setup" && req.method === "POST") {
@@ -1613,10 +1736,12 @@ export async function startStandin(options = {}) {
     endpoint: `http://127.0.0.1:${port}`,
     fauxqsEndpoint: fq.address,
     region,
+    regions,
     port,
     fauxqsPort: fq.port,
     accessKeyIds: credentials.map((c) => c.accessKeyId),
     fauxqs,
+    guardduty,
     addFault(rule) {
       const r = compileRule(rule);
       rules.push(r);
@@ -1673,9 +1798,13 @@ function parseArgs(argv) {
       case "--credentials":
         opts.credentialsFile = val();
         break;
-      case "--region":
-        opts.region = val();
+      case "--region": {
+        // The first is the default; each further one is accepted too (GuardDuty detectors).
+        const r = val();
+        if (opts.region === undefined) opts.region = r;
+        else (opts.regions ??= []).push(r);
         break;
+      }
       case "--init":
         opts.init = val();
         break;
@@ -1709,7 +1838,7 @@ async function main() {
   if (opts.help) {
     process.stdout.write(
       "usage: node tools/aws-standin/standin.mjs [--port N] [--fauxqs-port N] [--credentials FILE]\n" +
-        "                                          [--region R] [--init FILE] [--quiet]\n",
+        "                                          [--region R]... [--init FILE] [--quiet]\n",
     );
     return;
   }
@@ -1734,7 +1863,7 @@ async function main() {
   process.on("SIGINT", () => stop("SIGINT"));
   // Ready only once the signal handlers are in place.
   process.stdout.write(
-    JSON.stringify({ endpoint: standin.endpoint, fauxqs: standin.fauxqsEndpoint, region: standin.region }) + "\n",
+    JSON.stringify({ endpoint: standin.endpoint, fauxqs: standin.fauxqsEndpoint, region: standin.region, regions: standin.regions }) + "\n",
   );
 }
 

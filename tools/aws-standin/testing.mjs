@@ -146,3 +146,24 @@ export function parseXmlError(buf) {
   for (const m of inner.matchAll(/<([A-Za-z0-9]+)>([\s\S]*?)<\/\1>/g)) out[m[1]] = m[2];
   return out;
 }
+
+/**
+ * A signed GuardDuty (REST-JSON) call: `path` such as "/detector", `query` an object, `body` an
+ * object sent as JSON. Resolves {status, headers, json, errorType}.
+ */
+export async function guarddutyCall(standin, { method = "GET", path = "/detector", query = {}, body, credentials, region } = {}) {
+  const text = body === undefined ? undefined : JSON.stringify(body);
+  const signed = await signRequest(standin, {
+    service: "guardduty",
+    method,
+    path,
+    query,
+    headers: text === undefined ? {} : { "content-type": "application/json" },
+    body: text,
+    credentials,
+    region,
+  });
+  const r = await sendSigned(signed);
+  const raw = r.body.toString("utf8");
+  return { status: r.status, headers: r.headers, json: raw ? JSON.parse(raw) : undefined, errorType: r.headers["x-amzn-errortype"] };
+}

@@ -113,11 +113,12 @@ test("the program prints one JSON line, logs requests to stderr and exits 0 on S
   const credFile = path.join(dir, "creds.json");
   const creds = { accessKeyId: "AKIDFROMFILE00000000", secretAccessKey: "from/file/secret" };
   fs.writeFileSync(credFile, JSON.stringify([creds]));
-  const cli = runCli(["--credentials", credFile, "--region", "eu-west-1"]);
+  const cli = runCli(["--credentials", credFile, "--region", "eu-west-1", "--region", "us-west-2"]);
   try {
     const info = await cli.ready;
-    assert.deepEqual(Object.keys(info).sort(), ["endpoint", "fauxqs", "region"]);
+    assert.deepEqual(Object.keys(info).sort(), ["endpoint", "fauxqs", "region", "regions"]);
     assert.equal(info.region, "eu-west-1");
+    assert.deepEqual(info.regions, ["eu-west-1", "us-west-2"], "a second --region is accepted too");
     assert.match(info.endpoint, /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.match(info.fauxqs, /^http:\/\/127\.0\.0\.1:\d+$/);
     const s3 = s3Client({ endpoint: info.endpoint, region: info.region }, creds);

@@ -1,0 +1,327 @@
+#include "aws/guardduty_client.h"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <functional>
+
+#include "aws/sigv4.h"
+#include "core/time.h"
+#include "transform/json_writer.h"
+
+namespace gd2s::aws {
+namespace {
+
+constexpr const char* kJsonContentType = "application/json";
+constexpr size_t kMaxDetailChars = 300;
+
+bool is_one_of(std::string_view code, std::initializer_list<std::string_view> codes) {
+  return std::find(codes.begin(), codes.end(), code) != codes.end();
+}
+
+// "aws.protocoltests#Code:http://internal..." → "Code".
+std::string bare_code(std::string_view code) {
+  if (size_t hash = code.find('#'); hash != std::string_view::npos) code.remove_prefix(hash + 1);
+  return std::string(code.substr(0, code.find(':')));
+}
+
+struct ErrorAnswer {
+  std::string code;
+  std::string message;
+};
+
+ErrorAnswer parse_error(const http::Response& response) {
+  ErrorAnswer answer;
+  answer.code = bare_code(response.header("x-amzn-ErrorType"));
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (!parser.parse(response.body).get(doc) && doc.is_object()) {
+    std::string_view text;
+    if (answer.code.empty() && !doc["__type"].get(text)) answer.code = bare_code(text);
+    if (!doc["message"].get(text) || !doc["Message"].get(text)) answer.message = std::string(text);
+  }
+  return answer;
+}
+
+// The service's own words, kept short (a signature error goes on with the canonical request).
+std::string short_detail(std::string_view message) {
+  message = message.substr(0, message.find('\n'));
+  if (message.size() > kMaxDetailChars)
+    return std::string(message.substr(0, kMaxDetailChars)) + "…";
+  return std::string(message);
+}
+
+std::string resource_of(const Operation& operation, const std::string& region,
+                        const std::string& detector_id) {
+  if (operation.resource == IamResource::kAllResources)
+    return "\"*\" (the action takes no resource ARN)";
+  return "arn:aws:guardduty:" + region + ":ACCOUNT:detector/" +
+         (detector_id.empty() ? "*" : detector_id);
+}
+
+bool names_detector(std::string_view message) {
+  return message.find("detectorId") != std::string_view::npos ||
+         message.find("detector") != std::string_view::npos;
+}
+
+std::string hint(const ErrorAnswer& error, const Operation& operation, const std::string& region,
+                 const std::string& detector_id) {
+  if (is_one_of(error.code, {"AccessDenied", "AccessDeniedException"}))
+    return ": the identity needs " + std::string(operation.iam_action) + " on " +
+           resource_of(operation, region, detector_id) +
+           " (an IAM policy statement; and no Deny in an SCP or permission boundary)";
+  if (is_one_of(error.code, {"BadRequestException", "InvalidInputException"}) &&
+      !detector_id.empty() && names_detector(error.message))
+    return ": the detector is not one of this account in " + region +
+           " (deleted, or a wrong detector_ids entry); `aws guardduty list-detectors --region " +
+           region + "` shows the current one";
+  if (is_one_of(error.code,
+                {"UnrecognizedClientException", "InvalidSignatureException",
+                 "IncompleteSignatureException", "MissingAuthenticationTokenException",
+                 "InvalidClientTokenId", "SignatureDoesNotMatch", "ExpiredTokenException",
+                 "ExpiredToken", "MissingAuthenticationToken", "IncompleteSignature"}))
+    return ": the AWS credentials are wrong or expired, the signing Region is not " + region +
+           ", or the clock is more than 15 minutes off";
+  if (is_one_of(error.code, {"TooManyRequestsException", "ThrottlingException", "Throttling"}))
+    return ": GuardDuty is throttling; requests back off and retry";
+  if (error.code == "SubscriptionRequiredException" || error.code == "OptInRequired")
+    return ": GuardDuty is not available to this account in " + region;
+  return "";
+}
+
+bool is_retryable(const http::Response& response) {
+  if (http::is_retryable_status(response.status)) return true;
+  if (response.status < 400 || response.status >= 500) return false;
+  return is_one_of(parse_error(response).code,
+                   {"TooManyRequestsException", "ThrottlingException", "Throttling"});
+}
+
+// Replaces every occurrence of a secret's value: the last guard before a message leaves.
+void redact(std::string& text, const Secret& secret) {
+  const std::string& value = secret.reveal();
+  if (value.empty()) return;
+  for (size_t at; (at = text.find(value)) != std::string::npos;)
+    text.replace(at, value.size(), "(redacted)");
+}
+
+std::string json_object(const std::function<void(JsonWriter&)>& members) {
+  std::string out;
+  StringSink sink(out);
+  JsonWriter w(sink);
+  w.StartObject();
+  members(w);
+  w.EndObject();
+  return out;
+}
+
+void write_sort_oldest_first(JsonWriter& w) {
+  write_key(w, "sortCriteria");
+  w.StartObject();
+  write_key(w, "attributeName");
+  write_string(w, "updatedAt");
+  write_key(w, "orderBy");
+  write_string(w, "ASC");
+  w.EndObject();
+}
+
+simdjson::dom::element parse_answer(simdjson::dom::parser& parser, const std::string& body,
+                                    const Operation& operation, const std::string& where) {
+  simdjson::dom::element doc;
+  if (parser.parse(body).get(doc) || !doc.is_object())
+    throw GuardDutyError(
+        200, "MalformedResponse", "",
+        std::string(operation.api) + " " + where + " returned a body that is not a JSON object");
+  return doc;
+}
+
+IdPage id_page(simdjson::dom::element doc, const char* member) {
+  IdPage page;
+  simdjson::dom::array ids;
+  if (!doc[member].get(ids))
+    for (simdjson::dom::element id : ids) {
+      std::string_view text;
+      if (!id.get(text)) page.ids.emplace_back(text);
+    }
+  std::string_view token;
+  if (!doc["nextToken"].get(token)) page.next_token = std::string(token);
+  return page;
+}
+
+std::string where_of(const std::string& region, const std::string& detector_id) {
+  return detector_id.empty() ? "in " + region : "on detector " + detector_id + " in " + region;
+}
+
+}  // namespace
+
+bool GuardDutyError::detector_not_found() const {
+  return is_one_of(code_, {"BadRequestException", "InvalidInputException"}) &&
+         names_detector(service_message_);
+}
+
+std::string list_findings_body(int64_t updated_since_ms, const std::string& next_token) {
+  return json_object([&](JsonWriter& w) {
+    write_key(w, "findingCriteria");
+    w.StartObject();
+    write_key(w, "criterion");
+    w.StartObject();
+    write_key(w, "updatedAt");
+    w.StartObject();
+    write_key(w, "greaterThanOrEqual");  // Long: epoch ms do not fit gte's Integer
+    w.Int64(updated_since_ms);
+    w.EndObject();
+    w.EndObject();
+    w.EndObject();
+    write_sort_oldest_first(w);
+    write_key(w, "maxResults");
+    w.Int(kGuardDutyPageSize);
+    if (!next_token.empty()) {
+      write_key(w, "nextToken");
+      write_string(w, next_token);
+    }
+  });
+}
+
+std::string get_findings_body(const std::vector<std::string>& finding_ids) {
+  return json_object([&](JsonWriter& w) {
+    write_key(w, "findingIds");
+    w.StartArray();
+    for (const std::string& id : finding_ids) write_string(w, id);
+    w.EndArray();
+    write_sort_oldest_first(w);
+  });
+}
+
+GuardDutyClient::GuardDutyClient(http::HttpClientPtr http, CredentialProviderPtr credentials,
+                                 GuardDutySettings settings)
+    : http_(std::move(http)),
+      credentials_(std::move(credentials)),
+      settings_(std::move(settings)),
+      endpoint_(resolve_endpoint("guardduty", settings_.region, settings_.endpoints)) {}
+
+http::Request GuardDutyClient::signed_request(const std::string& method, const std::string& path,
+                                              const std::string& query,
+                                              const std::string& json_body,
+                                              const AwsCredentials& credentials) {
+  http::Request request;
+  request.method = method;
+  std::string base = endpoint_ + path;
+  request.url = query.empty() ? base : base + "?" + query;
+  request.body = json_body;
+  std::vector<Header> headers{{"Host", host_header(base)}};
+  if (method != "GET") headers.emplace_back("Content-Type", kJsonContentType);
+  SignableRequest signable{method, url_path(base), query, std::move(headers),
+                           sha256_hex(json_body)};
+  sign_headers(
+      signable, credentials, {settings_.region, "guardduty", false},
+      std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()));
+  request.headers = std::move(signable.headers);
+  return request;
+}
+
+std::string GuardDutyClient::call(const Operation& operation, const std::string& method,
+                                  const std::string& path, const std::string& query,
+                                  const std::string& json_body, const std::string& detector_id,
+                                  std::stop_token stop) {
+  http::Response response;
+  AwsCredentials credentials;  // those of the last attempt, to keep out of the error message
+  try {
+    response = http::send_with_retries(
+        *http_,
+        [&] {
+          credentials = credentials_->credentials();
+          return signed_request(method, path, query, json_body, credentials);
+        },
+        settings_.backoff, stop, is_retryable);
+  } catch (const http::HttpError& error) {
+    throw http::HttpError(error.kind(), std::string(operation.api) + " " +
+                                            where_of(settings_.region, detector_id) + ": " +
+                                            error.what());
+  }
+  if (response.status >= 200 && response.status < 300) return std::move(response.body);
+  GuardDutyError error = guardduty_error(response, operation, settings_.region, detector_id);
+  std::string message = error.what();
+  redact(message, credentials.secret_access_key);
+  redact(message, credentials.session_token);
+  throw GuardDutyError(error.status(), error.code(), error.service_message(), message);
+}
+
+IdPage GuardDutyClient::list_detectors(const std::string& next_token, std::stop_token stop) {
+  std::string query = "maxResults=" + std::to_string(kGuardDutyPageSize);
+  if (!next_token.empty()) query += "&nextToken=" + uri_encode(next_token, false);
+  std::string answer = call(ops::kListDetectors, "GET", "/detector", query, "", "", stop);
+  simdjson::dom::parser parser;
+  return id_page(parse_answer(parser, answer, ops::kListDetectors, "in " + settings_.region),
+                 "detectorIds");
+}
+
+std::vector<std::string> GuardDutyClient::all_detectors(std::stop_token stop) {
+  std::vector<std::string> detectors;
+  std::string token;
+  do {
+    IdPage page = list_detectors(token, stop);
+    detectors.insert(detectors.end(), page.ids.begin(), page.ids.end());
+    token = page.next_token;
+  } while (!token.empty() && !stop.stop_requested());
+  return detectors;
+}
+
+IdPage GuardDutyClient::list_findings(const std::string& detector_id, int64_t updated_since_ms,
+                                      const std::string& next_token, std::stop_token stop) {
+  std::string answer =
+      call(ops::kListFindings, "POST", "/detector/" + uri_encode(detector_id, false) + "/findings",
+           "", list_findings_body(updated_since_ms, next_token), detector_id, stop);
+  simdjson::dom::parser parser;
+  return id_page(
+      parse_answer(parser, answer, ops::kListFindings, where_of(settings_.region, detector_id)),
+      "findingIds");
+}
+
+std::vector<ApiFinding> GuardDutyClient::get_findings(const std::string& detector_id,
+                                                      const std::vector<std::string>& finding_ids,
+                                                      std::stop_token stop) {
+  std::vector<ApiFinding> findings;
+  for (size_t first = 0; first < finding_ids.size(); first += kGuardDutyPageSize) {
+    std::vector<std::string> chunk(
+        finding_ids.begin() + static_cast<ptrdiff_t>(first),
+        finding_ids.begin() + static_cast<ptrdiff_t>(std::min(finding_ids.size(),
+                                                              first + size_t{kGuardDutyPageSize})));
+    std::string answer = call(ops::kGetFindings, "POST",
+                              "/detector/" + uri_encode(detector_id, false) + "/findings/get", "",
+                              get_findings_body(chunk), detector_id, stop);
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc =
+        parse_answer(parser, answer, ops::kGetFindings, where_of(settings_.region, detector_id));
+    simdjson::dom::array items;
+    if (doc["findings"].get(items)) continue;
+    for (simdjson::dom::element item : items) {
+      ApiFinding finding;
+      finding.json = simdjson::minify(item);
+      std::string_view text;
+      if (!item["id"].get(text)) finding.id = std::string(text);
+      if (!item["updatedAt"].get(text))
+        if (auto at = parse_iso8601(text))
+          finding.updated_at_ms =
+              std::chrono::duration_cast<std::chrono::milliseconds>(at->time_since_epoch()).count();
+      findings.push_back(std::move(finding));
+    }
+  }
+  return findings;
+}
+
+std::string guardduty_error_code(const http::Response& response) {
+  return parse_error(response).code;
+}
+
+GuardDutyError guardduty_error(const http::Response& response, const Operation& operation,
+                               const std::string& region, const std::string& detector_id) {
+  ErrorAnswer answer = parse_error(response);
+  std::string code = answer.code.empty() ? "HTTP" + std::to_string(response.status) : answer.code;
+  std::string message = std::string(operation.api) + " " + where_of(region, detector_id) +
+                        " failed: HTTP " + std::to_string(response.status) + " " + code;
+  if (std::string detail = short_detail(answer.message); !detail.empty())
+    message += " (" + detail + ")";
+  message += hint(answer, operation, region, detector_id);
+  return GuardDutyError(response.status, std::move(code), std::move(answer.message), message);
+}
+
+}  // namespace gd2s::aws
