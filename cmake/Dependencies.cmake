@@ -13,10 +13,10 @@ find_package(CURL REQUIRED)
 find_package(PkgConfig REQUIRED)
 find_package(pugixml REQUIRED)
 pkg_check_modules(INIH REQUIRED IMPORTED_TARGET inih)
+# cpp-httplib: the metrics and health listener, and loopback servers in the tests.
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 if(GD2S_BUILD_TESTS)
   find_package(GTest REQUIRED)
-  # cpp-httplib: loopback servers in the tests (Debian builds it with OpenSSL and zlib).
-  pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 endif()
 
 # Debian's RapidJSON config exports variables, not a target.

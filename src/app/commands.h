@@ -14,6 +14,7 @@ struct RunOptions {
   std::string config_path;
   bool once = false;
   bool summary = false;
+  std::string log_format;  // "text" or "json"; empty: the config's [log] format
 };
 
 int run_command(const RunOptions& options);

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "app/config_reader.h"
+#include "app/metrics_server.h"
 #include "core/time.h"
 #include "transform/schema.h"
 
@@ -480,6 +481,18 @@ Config build(const toml::table& root, const std::string& file) {
     TableReader r(*t, "log", issues);
     r.read_choice("level", config.log.level, kLogLevels);
     r.read_choice("format", config.log.format, kLogFormats);
+    r.finish();
+  }
+  if (const toml::table* t = sub_table(top, root, "metrics")) {
+    TableReader r(*t, "metrics", issues);
+    r.read("listen", config.metrics.listen);
+    r.read("ready_window", config.metrics.ready_window);
+    std::string host;
+    int port = 0;
+    if (!config.metrics.listen.empty() && !parse_listen_address(config.metrics.listen, host, port))
+      r.issue("listen", "must be host:port (\"127.0.0.1:9464\", \"[::1]:9464\", \"0.0.0.0:9464\")");
+    if (config.metrics.ready_window < std::chrono::seconds(10))
+      r.issue("ready_window", "must be at least 10s");
     r.finish();
   }
   top.finish();

@@ -128,6 +128,11 @@ struct LogConfig {
   std::string format = "text";
 };
 
+struct MetricsConfig {
+  std::string listen;  // "host:port"; empty: no listener
+  Duration ready_window = std::chrono::minutes(15);
+};
+
 struct Config {
   std::string file;  // where it was read from
   std::optional<FilesSourceConfig> files_source;
@@ -144,6 +149,7 @@ struct Config {
   DeadLetterConfig dead_letter;
   StateConfig state;
   LogConfig log;
+  MetricsConfig metrics;
 };
 
 /// One thing wrong with the file, tied to the key that has it.

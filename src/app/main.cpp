@@ -16,6 +16,10 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--once", run.once,
                     "One pass over the source, then exit when all is committed");
   run_cmd->add_flag("--summary", run.summary, "Print a table of what was delivered at the end");
+  run_cmd
+      ->add_option("--log-format", run.log_format,
+                   "text or json (overrides [log] format; default: text)")
+      ->check(CLI::IsMember({"text", "json"}));
 
   std::string validate_path;
   auto* validate_cmd = app.add_subcommand("validate-config", "Check the config file");

@@ -9,7 +9,11 @@
 #include "app/commands.h"
 #include "app/components.h"
 #include "app/config.h"
+#include "app/file_permissions.h"
 #include "app/logging.h"
+#include "app/metrics_server.h"
+#include "app/process_metrics.h"
+#include "app/prometheus_text.h"
 #include "app/summary.h"
 #include "http/curl_client.h"
 #include "pipeline/pipeline.h"
@@ -78,7 +82,11 @@ int run_command(const RunOptions& options) {
     std::fprintf(stderr, "%s\n", error.what());
     return kExitUsage;
   }
-  setup_logging(config.log.level, config.log.format);
+  const auto started = std::chrono::system_clock::now();
+  setup_logging(config.log.level,
+                options.log_format.empty() ? config.log.format : options.log_format);
+  for (const std::string& warning : permission_warnings(config, options.config_path))
+    spdlog::warn("{}", warning);
 
   try {
     SqliteStateStore state(config.state.path);
@@ -98,6 +106,24 @@ int run_command(const RunOptions& options) {
     PipelineOptions pipeline_options;
     pipeline_options.workers = std::max(1u, std::thread::hardware_concurrency());
     Pipeline pipeline(source, sink, dead_letters, *schema, filter, dedupe, pipeline_options);
+    // Declared after what it reads, so it stops serving before they go.
+    std::unique_ptr<MetricsServer> metrics;
+    if (!config.metrics.listen.empty())
+      metrics = std::make_unique<MetricsServer>(
+          config.metrics.listen,
+          [&] {
+            PrometheusText text;
+            pipeline.write_metrics(text);
+            source.write_metrics(text);
+            sink.write_metrics(text);
+            write_process_metrics(text, started);
+            return text.text();
+          },
+          [&] {
+            Readiness readiness;
+            readiness.ready = pipeline.ready(config.metrics.ready_window, readiness.reason);
+            return readiness;
+          });
     spdlog::info("run: source {}, schema {}, sink {}", parts.description, schema->name(),
                  sink_parts.description);
     {

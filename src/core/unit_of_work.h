@@ -3,6 +3,7 @@
 // message. It counts the records taken from it and how each was settled; once the source has
 // sealed it and every record is settled, it commits exactly once (checkpoint, delete, ...).
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -46,6 +47,8 @@ class UnitOfWork {
   const std::string& source() const { return source_; }
   /// What names the unit to a person: a path, bucket/key, a message id.
   const std::string& key() const { return key_; }
+  /// When the source opened it (for the checkpoint lag metric).
+  std::chrono::steady_clock::time_point opened_at() const { return opened_at_; }
   /// Records committed by an earlier run and not handed out again.
   uint64_t skipped_records() const { return skipped_; }
 
@@ -64,6 +67,7 @@ class UnitOfWork {
   const std::string source_;
   const std::string key_;
   const uint64_t skipped_;
+  const std::chrono::steady_clock::time_point opened_at_ = std::chrono::steady_clock::now();
   CommitFn on_commit_;
 
   mutable std::mutex mutex_;

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -70,9 +71,33 @@ void Pipeline::fail(std::exception_ptr error, std::string_view stage) {
   row_queue_.close();
 }
 
+namespace {
+
+// Drops committed and released units; returns the oldest open time among the rest.
+std::optional<std::chrono::steady_clock::time_point> prune_units(
+    std::vector<std::weak_ptr<UnitOfWork>>& units) {
+  std::optional<std::chrono::steady_clock::time_point> oldest;
+  std::erase_if(units, [&](const std::weak_ptr<UnitOfWork>& weak) {
+    UnitPtr unit = weak.lock();
+    if (!unit || unit->committed()) return true;
+    if (!oldest || unit->opened_at() < *oldest) oldest = unit->opened_at();
+    return false;
+  });
+  return oldest;
+}
+
+}  // namespace
+
 void Pipeline::record(const UnitPtr& unit, RawRecord record) {
   stats_.records_read.fetch_add(1, std::memory_order_relaxed);
-  unit->add_record();
+  if (unit->add_record() == unit->skipped_records()) {  // the unit's first record
+    std::lock_guard lock(units_mutex_);
+    units_.push_back(unit);
+    if (units_.size() > 2 * units_pruned_size_ + 64) {
+      prune_units(units_);
+      units_pruned_size_ = units_.size();
+    }
+  }
   RawItem item{unit, record.line, std::move(record.text)};
   size_t cost = item.text.size() + kItemOverhead;
   raw_queue_.push(item, cost);  // false only after a failure: the unit then never commits
@@ -199,6 +224,8 @@ void Pipeline::run_sink() {
 }
 
 void Pipeline::accepted(std::span<OutboundRow> rows) {
+  last_accepted_.store(std::chrono::steady_clock::now().time_since_epoch().count(),
+                       std::memory_order_relaxed);
   std::vector<FindingVersion> versions;
   for (const OutboundRow& row : rows)
     if (row.ticket.version) versions.push_back(*row.ticket.version);
@@ -213,6 +240,95 @@ void Pipeline::accepted(std::span<OutboundRow> rows) {
 void Pipeline::rejected(OutboundRow& row, std::string_view reason) {
   if (row.ticket.version) dedupe_.abandoned(*row.ticket.version);
   dead_letter(row.ticket.unit, "sink", std::string(reason), row.ticket.line, row.json);
+}
+
+uint64_t Pipeline::records_pending() const {
+  uint64_t settled = stats_.rows_accepted.load() + stats_.filtered.load() +
+                     stats_.duplicates.load() + stats_.dead_letters.load();
+  uint64_t read = stats_.records_read.load();
+  return read > settled ? read - settled : 0;
+}
+
+void Pipeline::write_metrics(MetricsWriter& out) const {
+  const std::string source(source_.name()), sink(sink_.name());
+  auto counter = [&](std::string_view name, std::string_view help, uint64_t value) {
+    out.family(name, MetricType::kCounter, help);
+    out.sample({{"source", source}, {"sink", sink}}, static_cast<double>(value));
+  };
+  counter("gd2sentinel_records_read_total", "Records read from the source, bad ones included",
+          stats_.records_read.load());
+  counter("gd2sentinel_records_filtered_total",
+          "Findings dropped on purpose by the filter (severity, type, sample, archived)",
+          stats_.filtered.load());
+  counter("gd2sentinel_records_deduplicated_total",
+          "Finding versions already delivered, not sent again", stats_.duplicates.load());
+  counter("gd2sentinel_records_sent_total", "Rows the sink accepted", stats_.rows_accepted.load());
+  counter("gd2sentinel_records_dead_lettered_total",
+          "Records kept in the dead letters with their reason", stats_.dead_letters.load());
+  out.family("gd2sentinel_records_pending", MetricType::kGauge,
+             "Records read and not yet settled (in the queues or in the sink)");
+  out.sample({{"source", source}, {"sink", sink}}, static_cast<double>(records_pending()));
+
+  SourceTotals totals = source_.totals();
+  counter("gd2sentinel_units_opened_total", "Units of work (files, objects, messages) opened",
+          totals.units_opened);
+  counter("gd2sentinel_units_committed_total",
+          "Units committed: every record delivered, filtered or dead-lettered",
+          totals.units_committed);
+  counter("gd2sentinel_units_abandoned_total",
+          "Units that could not be read to the end; read again later", totals.units_abandoned);
+  out.family("gd2sentinel_units_in_flight", MetricType::kGauge,
+             "Units opened and neither committed nor abandoned");
+  uint64_t done = totals.units_committed + totals.units_abandoned;
+  out.sample({{"source", source}},
+             static_cast<double>(totals.units_opened > done ? totals.units_opened - done : 0));
+
+  out.family("gd2sentinel_queue_bytes", MetricType::kGauge,
+             "Bytes waiting in the pipeline's bounded queues");
+  out.sample({{"queue", "records"}}, static_cast<double>(raw_queue_.cost()));
+  out.sample({{"queue", "rows"}}, static_cast<double>(row_queue_.cost()));
+  out.family("gd2sentinel_queue_capacity_bytes", MetricType::kGauge,
+             "The bounded queues' capacities");
+  out.sample({{"queue", "records"}}, static_cast<double>(options_.raw_queue_bytes));
+  out.sample({{"queue", "rows"}}, static_cast<double>(options_.row_queue_bytes));
+
+  auto now = std::chrono::steady_clock::now();
+  std::optional<std::chrono::steady_clock::time_point> oldest;
+  {
+    std::lock_guard lock(units_mutex_);
+    oldest = prune_units(units_);
+    units_pruned_size_ = units_.size();
+  }
+  out.family("gd2sentinel_checkpoint_lag_seconds", MetricType::kGauge,
+             "Age of the oldest unit with records not yet committed; 0 when none is waiting");
+  out.sample({{"source", source}},
+             oldest ? std::chrono::duration<double>(now - *oldest).count() : 0.0);
+
+  auto last = std::chrono::steady_clock::time_point(
+      std::chrono::steady_clock::duration(last_accepted_.load(std::memory_order_relaxed)));
+  out.family("gd2sentinel_last_success_timestamp_seconds", MetricType::kGauge,
+             "Unix time the sink last accepted rows (the start time until it first does)");
+  auto wall = std::chrono::system_clock::now() - (now - last);
+  out.sample({{"sink", sink}}, std::chrono::duration<double>(wall.time_since_epoch()).count());
+}
+
+bool Pipeline::ready(Duration window, std::string& why) const {
+  if (records_pending() == 0) {
+    why = "ready: nothing waits to be sent";
+    return true;
+  }
+  auto last = std::chrono::steady_clock::time_point(
+      std::chrono::steady_clock::duration(last_accepted_.load(std::memory_order_relaxed)));
+  auto since = std::chrono::steady_clock::now() - last;
+  if (since <= window) {
+    why = "ready: the sink accepted rows " +
+          format_duration(std::chrono::duration_cast<Duration>(since)) + " ago";
+    return true;
+  }
+  why = "not ready: " + std::to_string(records_pending()) +
+        " records wait and the sink has accepted none for " +
+        format_duration(std::chrono::duration_cast<Duration>(since));
+  return false;
 }
 
 }  // namespace gd2s

@@ -5,14 +5,18 @@
 // unit commits when all of its records are settled.
 
 #include <atomic>
+#include <chrono>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <stop_token>
 #include <string>
+#include <vector>
 
 #include "core/dead_letter.h"
 #include "core/duration.h"
+#include "core/metrics.h"
 #include "pipeline/bounded_queue.h"
 #include "pipeline/stats.h"
 #include "sinks/sink.h"
@@ -53,6 +57,15 @@ class Pipeline final : public RecordEmitter, public DeliveryReceiver {
 
   const PipelineStats& stats() const { return stats_; }
 
+  /// Records read and not yet accepted, filtered, deduplicated or dead-lettered.
+  uint64_t records_pending() const;
+  /// Writes the pipeline's metric families: records by outcome, units, queues, checkpoint lag,
+  /// the last accepted batch. Safe from any thread.
+  void write_metrics(MetricsWriter& out) const;
+  /// Ready when the sink accepted rows within `window` (counting from the start), or nothing
+  /// waits to be sent; `why` says which, or what is wrong.
+  bool ready(Duration window, std::string& why) const;
+
   // RecordEmitter (called by the source)
   void record(const UnitPtr& unit, RawRecord record) override;
   void problem(const UnitPtr& unit, ReadProblem problem) override;
@@ -86,6 +99,13 @@ class Pipeline final : public RecordEmitter, public DeliveryReceiver {
   BoundedQueue<RawItem> raw_queue_;
   BoundedQueue<OutboundRow> row_queue_;
   PipelineStats stats_;
+  const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  std::atomic<std::chrono::steady_clock::rep> last_accepted_{started_.time_since_epoch().count()};
+  // Units that have records, for the age of the oldest one not yet committed; pruned as it
+  // grows, so it holds about as many units as are in flight.
+  mutable std::mutex units_mutex_;
+  mutable std::vector<std::weak_ptr<UnitOfWork>> units_;
+  mutable size_t units_pruned_size_ = 0;
 
   std::mutex failure_mutex_;
   std::string failure_;

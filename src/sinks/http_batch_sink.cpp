@@ -267,4 +267,35 @@ void HttpBatchSink::deliver(Batch& batch, Sender& sender) {
   }
 }
 
+void HttpBatchSink::write_metrics(MetricsWriter& out) const {
+  const std::string sink(protocol_->name());
+  auto counter = [&](std::string_view name, std::string_view help, uint64_t value) {
+    out.family(name, MetricType::kCounter, help);
+    out.sample({{"sink", sink}}, static_cast<double>(value));
+  };
+  counter("gd2sentinel_sink_requests_total", "HTTP requests sent, every attempt counted",
+          counters_.requests.load());
+  counter("gd2sentinel_sink_retries_total",
+          "Requests sent again after a throttling, a server error or no answer",
+          counters_.retries.load());
+  counter("gd2sentinel_sink_batches_total", "Batches the service accepted",
+          counters_.batches_accepted.load());
+  counter("gd2sentinel_sink_rows_rejected_total",
+          "Rows the service refused for good (dead-lettered)", counters_.rows_rejected.load());
+  counter("gd2sentinel_sink_batch_splits_total", "Batches halved after 413 or bisected after 400",
+          counters_.splits.load());
+  counter("gd2sentinel_sink_body_bytes_total", "Uncompressed JSON bytes of accepted batches",
+          counters_.body_bytes.load());
+  counter("gd2sentinel_sink_wire_bytes_total", "Request body bytes sent (gzip), every attempt",
+          counters_.wire_bytes.load());
+  counter("gd2sentinel_sink_credential_renewals_total",
+          "Access tokens obtained from Microsoft Entra ID or the managed identity endpoint",
+          protocol_->credential_renewals());
+  out.family("gd2sentinel_sink_http_responses_total", MetricType::kCounter,
+             "Answers by HTTP status code; code \"none\" counts requests that got no answer");
+  for (const auto& [status, count] : counters_.statuses())
+    out.sample({{"sink", sink}, {"code", status == 0 ? "none" : std::to_string(status)}},
+               static_cast<double>(count));
+}
+
 }  // namespace gd2s

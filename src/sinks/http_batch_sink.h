@@ -51,6 +51,8 @@ class BatchProtocol {
   virtual Verdict judge(const http::Response& response) = 0;
   /// After kRenewAuth: forget the credentials `refused` carried, so the next request() renews.
   virtual void renew_auth(const http::Request& refused) = 0;
+  /// Credentials obtained so far (Entra or IMDS tokens), for metrics; 0 for static keys.
+  virtual uint64_t credential_renewals() const { return 0; }
 };
 
 /// Raised by send() and flush() once the sink has stopped for good.
@@ -103,6 +105,7 @@ class HttpBatchSink : public Sink {
   size_t preferred_batch_bytes() const override { return options_.max_batch_bytes; }
 
   const SinkCounters& counters() const { return counters_; }
+  void write_metrics(MetricsWriter& out) const override;
 
  private:
   struct Batch {

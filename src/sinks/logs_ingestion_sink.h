@@ -26,6 +26,7 @@ class LogsIngestionProtocol final : public BatchProtocol {
                         std::stop_token stop) override;
   Verdict judge(const http::Response& response) override;
   void renew_auth(const http::Request& refused) override;
+  uint64_t credential_renewals() const override { return tokens_->renewals(); }
 
   const std::string& url() const { return url_; }
 

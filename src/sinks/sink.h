@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/metrics.h"
 #include "core/record.h"
 
 namespace gd2s {
@@ -32,6 +33,8 @@ class Sink {
   /// The JSON-array size one request carries, for sinks that cut rows into requests (the
   /// pipeline hands rows over in about that many bytes); 0 when any grouping will do.
   virtual size_t preferred_batch_bytes() const { return 0; }
+  /// Writes the sink's own metric families (requests, statuses, retries…); none by default.
+  virtual void write_metrics(MetricsWriter& /*out*/) const {}
 };
 
 }  // namespace gd2s

@@ -6,6 +6,7 @@
 #include <stop_token>
 #include <string_view>
 
+#include "core/metrics.h"
 #include "core/unit_of_work.h"
 #include "decode/record_reader.h"
 
@@ -37,6 +38,8 @@ class Source {
   virtual void run(RecordEmitter& out, std::stop_token stop) = 0;
   /// Safe to call from any thread; final once the pipeline has drained.
   virtual SourceTotals totals() const = 0;
+  /// Writes the source's own metric families beyond the pipeline's; none by default.
+  virtual void write_metrics(MetricsWriter& /*out*/) const {}
 };
 
 }  // namespace gd2s

@@ -310,4 +310,33 @@ void SqsSource::delete_loop() {
   }
 }
 
+void SqsSource::write_metrics(MetricsWriter& out) const {
+  out.family("gd2sentinel_sqs_messages_total", MetricType::kCounter,
+             "SQS messages received, by what they held");
+  out.sample({{"kind", "received"}}, static_cast<double>(counters_.messages.load()));
+  out.sample({{"kind", "eventbridge_finding"}}, static_cast<double>(counters_.findings.load()));
+  out.sample({{"kind", "test_event"}}, static_cast<double>(counters_.test_events.load()));
+  out.sample({{"kind", "skipped"}}, static_cast<double>(counters_.skipped.load()));
+  out.sample({{"kind", "unknown"}}, static_cast<double>(counters_.unknown.load()));
+  out.sample({{"kind", "poison"}}, static_cast<double>(counters_.poison.load()));
+  out.family("gd2sentinel_sqs_objects_total", MetricType::kCounter,
+             "S3 objects named by the notifications received");
+  out.sample({}, static_cast<double>(counters_.objects.load()));
+  out.family("gd2sentinel_sqs_deletes_total", MetricType::kCounter,
+             "Messages deleted once their findings were delivered, and deletes that failed");
+  out.sample({{"result", "ok"}}, static_cast<double>(counters_.deleted.load()));
+  out.sample({{"result", "failed"}}, static_cast<double>(counters_.delete_failures.load()));
+  out.family("gd2sentinel_sqs_visibility_extensions_total", MetricType::kCounter,
+             "Visibility timeouts extended for messages in flight");
+  out.sample({}, static_cast<double>(counters_.extensions.load()));
+  size_t in_flight = 0;
+  {
+    std::lock_guard lock(mutex_);
+    in_flight = in_flight_.size();
+  }
+  out.family("gd2sentinel_sqs_messages_in_flight", MetricType::kGauge,
+             "Messages received and not yet deleted or handed back");
+  out.sample({}, static_cast<double>(in_flight));
+}
+
 }  // namespace gd2s

@@ -62,6 +62,7 @@ class SqsSource final : public Source {
   void run(RecordEmitter& out, std::stop_token stop) override;
   SourceTotals totals() const override;
   const SqsCounters& counters() const { return counters_; }
+  void write_metrics(MetricsWriter& out) const override;
 
  private:
   struct InFlight {
@@ -91,7 +92,7 @@ class SqsSource final : public Source {
 
   std::atomic<uint64_t> opened_{0}, committed_{0}, abandoned_{0};
 
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable changed_;
   std::map<std::string, InFlight> in_flight_;        // by message id
   std::vector<aws::SqsBatchEntry> to_delete_;        // id = message id

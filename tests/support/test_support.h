@@ -1,7 +1,9 @@
 #pragma once
 // Helpers shared by the tests: temporary folders, files, gzip, and running the binary.
 
+#include <chrono>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -46,5 +48,8 @@ struct ProcessResult {
   std::string err;
 };
 ProcessResult run_binary(const std::vector<std::string>& args);
+
+/// Polls `done` every 50 ms until it is true or `timeout` passes; returns its last value.
+bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout);
 
 }  // namespace gd2s::test

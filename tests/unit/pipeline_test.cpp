@@ -2,9 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <condition_variable>
 #include <map>
 #include <mutex>
+#include <thread>
 
+#include "app/prometheus_text.h"
 #include "state/sqlite_store.h"
 #include "support/test_support.h"
 
@@ -194,6 +197,96 @@ TEST(Pipeline, MemoryStaysBoundedWithASlowSink) {
   pipeline.run();
   EXPECT_EQ(h.sink.rows().size(), 2000u);
   EXPECT_EQ(source.commits().size(), 1u);
+}
+
+std::string metrics_of(const Pipeline& pipeline) {
+  PrometheusText text;
+  pipeline.write_metrics(text);
+  return text.text();
+}
+
+bool has_line(const std::string& text, const std::string& line) {
+  return ("\n" + text).find("\n" + line + "\n") != std::string::npos;
+}
+
+TEST(PipelineMetrics, AccountForEveryRecordAndUnit) {
+  Harness h;
+  ScriptedSource source(
+      {{finding("a"), finding("b")}, {finding("c"), "not json", finding("a")}, {}});
+  Pipeline pipeline(source, h.sink, h.dead_letters, *h.schema, h.filter, h.dedupe, {});
+  pipeline.run();
+  std::string text = metrics_of(pipeline);
+  const std::string labels = R"({source="scripted",sink="recording"})";
+  EXPECT_TRUE(has_line(text, "gd2sentinel_records_read_total" + labels + " 5")) << text;
+  EXPECT_TRUE(has_line(text, "gd2sentinel_records_sent_total" + labels + " 3")) << text;
+  EXPECT_TRUE(has_line(text, "gd2sentinel_records_deduplicated_total" + labels + " 1")) << text;
+  EXPECT_TRUE(has_line(text, "gd2sentinel_records_dead_lettered_total" + labels + " 1")) << text;
+  EXPECT_TRUE(has_line(text, "gd2sentinel_records_pending" + labels + " 0")) << text;
+  EXPECT_TRUE(has_line(text, "gd2sentinel_units_committed_total" + labels + " 3")) << text;
+  EXPECT_TRUE(has_line(text, R"(gd2sentinel_units_in_flight{source="scripted"} 0)")) << text;
+  EXPECT_TRUE(has_line(text, R"(gd2sentinel_checkpoint_lag_seconds{source="scripted"} 0)")) << text;
+  EXPECT_TRUE(has_line(text, "# TYPE gd2sentinel_records_read_total counter")) << text;
+  EXPECT_TRUE(has_line(text, "# TYPE gd2sentinel_units_in_flight gauge")) << text;
+  std::string why;
+  EXPECT_TRUE(pipeline.ready(std::chrono::milliseconds(0), why));
+  EXPECT_NE(why.find("nothing waits"), std::string::npos) << why;
+}
+
+// Holds every row until release(), then accepts them all.
+class HoldingSink final : public Sink {
+ public:
+  std::string_view name() const override { return "holding"; }
+  void send(std::vector<OutboundRow> rows, DeliveryReceiver& receiver) override {
+    std::lock_guard lock(mutex_);
+    receiver_ = &receiver;
+    for (OutboundRow& row : rows) held_.push_back(std::move(row));
+    changed_.notify_all();
+  }
+  void flush() override {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return released_; });
+  }
+  size_t held() {
+    std::lock_guard lock(mutex_);
+    return held_.size();
+  }
+  void release() {
+    std::lock_guard lock(mutex_);
+    if (receiver_) receiver_->accepted(held_);
+    held_.clear();
+    released_ = true;
+    changed_.notify_all();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  DeliveryReceiver* receiver_ = nullptr;
+  std::vector<OutboundRow> held_;
+  bool released_ = false;
+};
+
+TEST(PipelineMetrics, NotReadyWhileRowsWaitLongerThanTheWindowThenReady) {
+  Harness h;
+  ScriptedSource source({{finding("a"), finding("b")}});
+  HoldingSink sink;
+  Pipeline pipeline(source, sink, h.dead_letters, *h.schema, h.filter, h.dedupe, {});
+  std::thread runner([&] { pipeline.run(); });
+  ASSERT_TRUE(test::wait_until([&] { return sink.held() == 2; }, std::chrono::seconds(10)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  std::string why;
+  EXPECT_FALSE(pipeline.ready(std::chrono::milliseconds(10), why));
+  EXPECT_NE(why.find("not ready: 2 records wait"), std::string::npos) << why;
+  // A window longer than the wait since the start is still fine.
+  EXPECT_TRUE(pipeline.ready(std::chrono::minutes(5), why)) << why;
+  std::string text = metrics_of(pipeline);
+  EXPECT_TRUE(has_line(text, R"(gd2sentinel_records_pending{source="scripted",sink="holding"} 2)"))
+      << text;
+  EXPECT_FALSE(has_line(text, R"(gd2sentinel_checkpoint_lag_seconds{source="scripted"} 0)"))
+      << text;
+  sink.release();
+  runner.join();
+  EXPECT_TRUE(pipeline.ready(std::chrono::milliseconds(10), why)) << why;
 }
 
 }  // namespace
