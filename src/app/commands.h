@@ -23,5 +23,6 @@ int schema_command(const std::string& name, const std::string& format);
 int mitre_command(const std::string& format);
 int azure_template_command(const std::string& schema, const std::string& format);
 int aws_policy_command();
+int check_command(const std::string& config_path);
 
 }  // namespace gd2s

@@ -56,6 +56,8 @@ SourceParts make_guardduty_api_source(const GuardDutyApiConfig& api,
   return parts;
 }
 
+}  // namespace
+
 azure::AzureAuthOptions azure_auth_options(const AzureConfig& azure) {
   azure::AzureAuthOptions options;
   options.auth = azure.auth;
@@ -71,9 +73,6 @@ azure::AzureAuthOptions azure_auth_options(const AzureConfig& azure) {
   options.imds_endpoint = azure.imds_endpoint;
   return options;
 }
-
-}  // namespace
-
 
 http::HttpOptions http_options(const HttpConfig& config) {
   http::HttpOptions options;
@@ -106,6 +105,7 @@ SourceParts make_source(const Config& config, StateStore& state, bool once,
   chain.region = region;
   chain.endpoints = endpoints(config.aws);
   auto credentials = aws::make_default_chain(chain, parts.http);
+  parts.credentials = credentials;
   if (config.guardduty_api_source)
     return make_guardduty_api_source(*config.guardduty_api_source, chain.endpoints, credentials,
                                      state, once, std::move(parts));

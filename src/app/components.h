@@ -9,6 +9,7 @@
 #include "aws/guardduty_client.h"
 #include "aws/s3_client.h"
 #include "aws/sqs_client.h"
+#include "azure/azure_auth.h"
 #include "http/http_client.h"
 #include "sinks/sink.h"
 #include "sources/source.h"
@@ -19,6 +20,7 @@ namespace gd2s {
 /// The configured source with the clients it uses (they must outlive it).
 struct SourceParts {
   http::HttpClientPtr http;
+  aws::CredentialProviderPtr credentials;  // the AWS chain (none for files)
   std::unique_ptr<aws::S3Client> s3;
   std::unique_ptr<aws::SqsClient> sqs;
   std::vector<std::unique_ptr<aws::GuardDutyClient>> guardduty;  // one per Region
@@ -33,6 +35,7 @@ struct SinkParts {
 };
 
 http::HttpOptions http_options(const HttpConfig& config);
+azure::AzureAuthOptions azure_auth_options(const AzureConfig& azure);
 
 /// `once`: one pass (s3_listing, guardduty_api) or until the queue is drained (sqs).
 SourceParts make_source(const Config& config, StateStore& state, bool once,

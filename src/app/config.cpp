@@ -14,6 +14,11 @@
 namespace gd2s {
 namespace {
 
+std::string to_lower(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
 constexpr std::string_view kSources[] = {"files", "s3_listing", "sqs", "guardduty_api"};
 constexpr std::string_view kSinks[] = {"file", "logs_ingestion", "data_collector"};
 constexpr std::string_view kAzureAuth[] = {"auto", "client_secret", "certificate",
@@ -281,6 +286,7 @@ void read_azure(const toml::table& table, Config& config, std::vector<ConfigIssu
   r.read("managed_identity_object_id", azure.managed_identity_object_id);
   r.read("managed_identity_resource_id", azure.managed_identity_resource_id);
   r.read("imds_endpoint", azure.imds_endpoint);
+  r.read("resource_manager", azure.resource_manager);
   bool app = azure.auth == "client_secret" || azure.auth == "certificate";
   if (app && azure.tenant_id.empty())
     r.issue("tenant_id",
@@ -297,7 +303,8 @@ void read_azure(const toml::table& table, Config& config, std::vector<ConfigIssu
             "is required for auth = \"certificate\": a PEM file with the certificate and its "
             "private key");
   for (const auto& [key, value] : {std::pair{"authority_host", &azure.authority_host},
-                                   std::pair{"imds_endpoint", &azure.imds_endpoint}})
+                                   std::pair{"imds_endpoint", &azure.imds_endpoint},
+                                   std::pair{"resource_manager", &azure.resource_manager}})
     if (!value->empty() && !is_url(*value))
       r.issue(key, "must be a URL starting with https:// (or http:// for a local stand-in)");
   if (!azure.scope.empty() && !azure.scope.ends_with("/.default"))
@@ -333,6 +340,14 @@ void read_logs_ingestion(const toml::table& table, Config& config,
   r.read("endpoint", sink.endpoint);
   r.read("dcr_immutable_id", sink.dcr_immutable_id);
   r.read("stream", sink.stream);
+  r.read("dcr_resource_id", sink.dcr_resource_id);
+  if (!sink.dcr_resource_id.empty() &&
+      (!sink.dcr_resource_id.starts_with("/subscriptions/") ||
+       to_lower(sink.dcr_resource_id).find("/providers/microsoft.insights/datacollectionrules/") ==
+           std::string::npos))
+    r.issue("dcr_resource_id",
+            "must be the rule's ARM resource id, \"/subscriptions/…/resourceGroups/…/providers/"
+            "Microsoft.Insights/dataCollectionRules/NAME\"");
   read_batching(r, sink.max_batch_bytes, sink.concurrency, sink.max_retry_delay, 1048576,
                 "the API's 1 MiB limit per request");
   r.read("gzip_level", sink.gzip_level);
@@ -481,6 +496,7 @@ Config build(const toml::table& root, const std::string& file) {
     TableReader r(*t, "log", issues);
     r.read_choice("level", config.log.level, kLogLevels);
     r.read_choice("format", config.log.format, kLogFormats);
+    r.read("progress_interval", config.log.progress_interval);
     r.finish();
   }
   if (const toml::table* t = sub_table(top, root, "metrics")) {

@@ -88,12 +88,14 @@ struct AzureConfig {
   std::string managed_identity_object_id;
   std::string managed_identity_resource_id;
   std::string imds_endpoint;
+  std::string resource_manager;  // ARM endpoint override (check); empty: the cloud's
 };
 
 struct LogsIngestionConfig {
   std::string endpoint;
   std::string dcr_immutable_id;
   std::string stream;
+  std::string dcr_resource_id;  // optional: lets `check` read the rule's stream declaration
   int64_t max_batch_bytes = 1048576;
   int64_t concurrency = 4;
   int64_t gzip_level = 6;
@@ -126,6 +128,7 @@ struct StateConfig {
 struct LogConfig {
   std::string level = "info";
   std::string format = "text";
+  Duration progress_interval = std::chrono::seconds(60);  // 0: no progress log lines
 };
 
 struct MetricsConfig {

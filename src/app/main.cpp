@@ -47,6 +47,11 @@ int main(int argc, char** argv) {
   template_cmd->add_option("--format", template_format, "arm (JSON, the default) or bicep")
       ->check(CLI::IsMember({"arm", "bicep"}));
 
+  std::string check_path;
+  auto* check_cmd =
+      app.add_subcommand("check", "Test every permission and connection the config needs");
+  check_cmd->add_option("--config", check_path, "Config file (TOML)")->required();
+
   auto* policy_cmd = app.add_subcommand(
       "aws-policy", "Print the least-privilege IAM policy for the AWS calls gd2sentinel makes");
 
@@ -65,6 +70,7 @@ int main(int argc, char** argv) {
   if (*mitre_cmd) return gd2s::mitre_command(mitre_format);
   if (*template_cmd) return gd2s::azure_template_command(template_schema, template_format);
   if (*policy_cmd) return gd2s::aws_policy_command();
+  if (*check_cmd) return gd2s::check_command(check_path);
   if (*version_cmd) {
     std::printf("gd2sentinel %s\n", gd2s::kVersion);
     return gd2s::kExitOk;

@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <csignal>
@@ -13,6 +14,7 @@
 #include "app/logging.h"
 #include "app/metrics_server.h"
 #include "app/process_metrics.h"
+#include "app/progress.h"
 #include "app/prometheus_text.h"
 #include "app/summary.h"
 #include "http/curl_client.h"
@@ -128,6 +130,11 @@ int run_command(const RunOptions& options) {
                  sink_parts.description);
     {
       SignalWatcher watcher(pipeline);
+      // A one-pass run on a terminal is a backfill someone watches: a redrawn line. Otherwise
+      // progress goes to the log every [log] progress_interval.
+      bool backfill = options.once || config.files_source.has_value();
+      ProgressReporter progress(source, pipeline.stats(), backfill && isatty(STDERR_FILENO) != 0,
+                                config.log.progress_interval);
       pipeline.run();
     }
     SourceTotals totals = source.totals();

@@ -15,9 +15,10 @@
 namespace gd2s::azure {
 
 struct CloudEndpoints {
-  std::string authority_host;  // "https://login.microsoftonline.com", no trailing '/'
-  std::string scope;           // "https://monitor.azure.com/.default", for the token endpoint
-  std::string resource;        // "https://monitor.azure.com", for IMDS
+  std::string authority_host;    // "https://login.microsoftonline.com", no trailing '/'
+  std::string scope;             // "https://monitor.azure.com/.default", for the token endpoint
+  std::string resource;          // "https://monitor.azure.com", for IMDS
+  std::string resource_manager;  // "https://management.azure.com": ARM, its own token audience
 };
 
 /// "public" | "usgovernment" | "china" per REFERENCE §7.1 (authority

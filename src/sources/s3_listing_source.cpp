@@ -25,13 +25,27 @@ S3ListingSource::S3ListingSource(S3ListingOptions options, aws::S3Client& s3, St
 S3ListingSource::~S3ListingSource() = default;
 
 SourceTotals S3ListingSource::totals() const {
-  return SourceTotals{opened_.load(), committed_.load(), abandoned_.load()};
+  return SourceTotals{opened_.load(), committed_.load(), abandoned_.load(), expected_.load()};
 }
 
 void S3ListingSource::run(RecordEmitter& out, std::stop_token stop) {
   std::vector<std::thread> workers;
   for (size_t i = 0; i < std::max<size_t>(1, options_.max_concurrent_objects); ++i)
     workers.emplace_back([this, &out, stop] { worker(out, stop); });
+  // A one-pass run also counts what it will read, ahead of the pipelined listing, so progress
+  // can say how much is left. It costs one LIST per 1,000 keys.
+  started_ = now_utc() - std::chrono::seconds(1);  // checkpoint times have second precision
+  std::jthread counter;
+  if (options_.once)
+    counter = std::jthread([this, stop] {
+      try {
+        list_pass(stop, true);
+        if (!stop.stop_requested()) expected_.store(counted_.load());
+      } catch (const std::exception& error) {
+        spdlog::debug("s3://{}/{}: counting for progress failed: {}", options_.bucket,
+                      options_.prefix, error.what());
+      }
+    });
   std::exception_ptr failure;
   for (;;) {
     try {
@@ -72,7 +86,7 @@ std::vector<std::string> S3ListingSource::child_prefixes(const std::string& pare
   return children;
 }
 
-void S3ListingSource::list_pass(std::stop_token stop) {
+void S3ListingSource::list_pass(std::stop_token stop, bool count_only) {
   std::string base = options_.prefix + "AWSLogs/";
   std::vector<std::string> accounts =
       options_.accounts.empty() ? child_prefixes(base, stop) : options_.accounts;
@@ -82,25 +96,34 @@ void S3ListingSource::list_pass(std::stop_token stop) {
         options_.regions.empty() ? child_prefixes(guardduty, stop) : options_.regions;
     for (const std::string& region : regions) {
       if (stop.stop_requested()) return;
-      list_prefix(guardduty + region + "/", stop);
+      list_prefix(guardduty + region + "/", stop, count_only);
     }
   }
 }
 
-void S3ListingSource::list_prefix(const std::string& base, std::stop_token stop) {
+void S3ListingSource::list_prefix(const std::string& base, std::stop_token stop, bool count_only) {
   aws::ListRequest request{options_.bucket, base, "", "", "", 1000};
   // `since` skips whole date folders: every key of an earlier day sorts before base + "Y/M/D".
   if (options_.since.size() == 10)
     request.start_after = base + options_.since.substr(0, 4) + "/" + options_.since.substr(5, 2) +
                           "/" + options_.since.substr(8, 2);
+  uint64_t counted = 0;
   do {
     aws::ListPage page = s3_.list_objects_v2(request, stop);
     for (aws::S3Object& object : page.objects) {
-      listed_.fetch_add(1, std::memory_order_relaxed);
+      if (!count_only) listed_.fetch_add(1, std::memory_order_relaxed);
       if (object.key.ends_with('/') ||
           !in_shard(object.key, options_.shard_index, options_.shard_count))
         continue;
       std::string unit_key = options_.bucket + "/" + object.key;
+      if (count_only) {
+        auto cp = state_.checkpoint(name(), unit_key);
+        // Objects this run already committed count too: the two passes run side by side.
+        if (!cp || cp->version != object.etag || cp->status != CheckpointStatus::kDone ||
+            cp->updated_at >= started_)
+          ++counted;
+        continue;
+      }
       {
         std::lock_guard lock(mutex_);
         if (in_flight_.contains(object.key)) continue;
@@ -115,6 +138,7 @@ void S3ListingSource::list_prefix(const std::string& base, std::stop_token stop)
     }
     request.continuation_token = page.truncated ? page.next_continuation_token : "";
   } while (!request.continuation_token.empty() && !stop.stop_requested());
+  if (count_only) counted_.fetch_add(counted);
 }
 
 void S3ListingSource::enqueue(Work work, std::stop_token stop) {

@@ -52,8 +52,9 @@ class S3ListingSource final : public Source {
     uint64_t skip = 0;
   };
 
-  void list_pass(std::stop_token stop);
-  void list_prefix(const std::string& base, std::stop_token stop);
+  // count_only: count the objects to read instead of queueing them (the progress line's total).
+  void list_pass(std::stop_token stop, bool count_only = false);
+  void list_prefix(const std::string& base, std::stop_token stop, bool count_only);
   std::vector<std::string> child_prefixes(const std::string& parent, std::stop_token stop);
   void enqueue(Work work, std::stop_token stop);
   void worker(RecordEmitter& out, std::stop_token stop);
@@ -74,6 +75,9 @@ class S3ListingSource final : public Source {
   std::atomic<uint64_t> committed_{0};
   std::atomic<uint64_t> abandoned_{0};
   std::atomic<uint64_t> listed_{0};
+  std::atomic<uint64_t> expected_{0};  // set once the counting pass is complete
+  std::atomic<uint64_t> counted_{0};
+  Timestamp started_{};
 };
 
 }  // namespace gd2s

@@ -26,6 +26,9 @@ struct SourceTotals {
   uint64_t units_opened = 0;
   uint64_t units_committed = 0;
   uint64_t units_abandoned = 0;  // could not be read; read again on the next run
+  /// For a one-pass backfill, the units this pass will read, once a count is complete
+  /// (0 until then, and for sources that cannot know): for progress and its ETA.
+  uint64_t units_expected = 0;
 };
 
 class Source {

@@ -133,6 +133,7 @@ TEST_F(S3Listing, ReadsEveryObjectAcrossPagesWithAwkwardKeysAndNoGzSuffix) {
   EXPECT_EQ(first.ids.count("nosuffix"), 1u);
   EXPECT_EQ(first.ids.count("25490000"), 1u);
   EXPECT_EQ(first.totals.units_committed, kObjects + 2u);
+  EXPECT_EQ(first.totals.units_expected, kObjects + 2u) << "the progress count, across pages";
   Outcome second = run_once("pages");
   EXPECT_EQ(second.totals.units_opened, 0u) << "committed objects are not read again";
   EXPECT_EQ(second.ids.size(), kObjects + 2u);
@@ -195,6 +196,7 @@ TEST_F(S3Listing, AnObjectWhoseETagChangesIsReadAgain) {
   standin_->put_object("etags", key, test::gzip(finding("v1") + finding("v2") + finding("v3")));
   Outcome second = run_once("etags");
   EXPECT_EQ(second.totals.units_opened, 1u);
+  EXPECT_EQ(second.totals.units_expected, 1u) << "only what this pass reads counts";
   EXPECT_EQ(second.ids, (std::multiset<std::string>{"v1", "v2", "v3"}))
       << "the two versions already delivered are deduplicated; only v3 is new";
 }
