@@ -231,4 +231,19 @@ void GuardDutyApiSource::save(const Stream& stream) {
                 iso_of_ms(value));
 }
 
+void GuardDutyApiSource::write_metrics(MetricsWriter& out) const {
+  out.family("gd2sentinel_guardduty_findings_total", MetricType::kCounter,
+             "Findings read through GetFindings");
+  out.sample({}, static_cast<double>(counters_.findings.load()));
+  out.family("gd2sentinel_guardduty_passes_total", MetricType::kCounter,
+             "Passes over every configured detector");
+  out.sample({}, static_cast<double>(counters_.passes.load()));
+  out.family("gd2sentinel_guardduty_watermark_timestamp_seconds", MetricType::kGauge,
+             "Per detector, the updatedAt up to which every finding is committed");
+  std::lock_guard lock(mutex_);
+  for (const auto& [key, stream] : streams_)
+    out.sample({{"region", stream->region}, {"detector", stream->detector}},
+               static_cast<double>(stream->watermark.value()) / 1000.0);
+}
+
 }  // namespace gd2s

@@ -59,6 +59,7 @@ class GuardDutyApiSource final : public Source {
   void run(RecordEmitter& out, std::stop_token stop) override;
   SourceTotals totals() const override;
   const GuardDutyApiCounters& counters() const { return counters_; }
+  void write_metrics(MetricsWriter& out) const override;
 
   /// The checkpoint key of a detector: "<region>/<detector>".
   static std::string checkpoint_key(const std::string& region, const std::string& detector);
@@ -93,7 +94,7 @@ class GuardDutyApiSource final : public Source {
   int64_t since_ms_ = 0;
   GuardDutyApiCounters counters_;
 
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::map<std::string, std::unique_ptr<Stream>> streams_;  // by checkpoint key
 
   std::atomic<uint64_t> opened_{0}, committed_{0}, abandoned_{0};

@@ -14,6 +14,7 @@
 #include <functional>
 #include <set>
 
+#include "app/prometheus_text.h"
 #include "aws/credential_providers.h"
 #include "http/curl_client.h"
 #include "pipeline/pipeline.h"
@@ -76,6 +77,7 @@ class GuardDutyApi : public ::testing::Test {
     SourceTotals totals;
     uint64_t empty_regions = 0, vanished = 0, filtered = 0;
     std::string error;
+    std::string metrics;
   };
 
   // One run of the source through the pipeline into a file sink; the state store is `name`'s,
@@ -138,6 +140,9 @@ class GuardDutyApi : public ::testing::Test {
       outcome.empty_regions = source.counters().empty_regions.load();
       outcome.vanished = source.counters().vanished_detectors.load();
       outcome.filtered = pipeline.stats().filtered.load();
+      PrometheusText metrics;
+      source.write_metrics(metrics);
+      outcome.metrics = metrics.text();
     }
     simdjson::dom::parser parser;
     if (std::filesystem::exists(out))
@@ -196,6 +201,12 @@ TEST_F(GuardDutyApi, EveryFindingArrivesOnceThenNothingNewThenOnlyTheNewerOnes) 
   EXPECT_EQ(first.empty_regions, 1u) << kRegions[2] << " has no detector";
   EXPECT_EQ(watermark("all", kRegions[0], east), ms(updated_at(169)));
   EXPECT_EQ(watermark("all", kRegions[1], west), ms(updated_at(129)));
+  EXPECT_NE(first.metrics.find("gd2sentinel_guardduty_findings_total 301\n"), std::string::npos)
+      << first.metrics;
+  EXPECT_NE(first.metrics.find("gd2sentinel_guardduty_watermark_timestamp_seconds{region=\"" +
+                               std::string(kRegions[0]) + "\",detector=\"" + east + "\"} "),
+            std::string::npos)
+      << first.metrics;
 
   Outcome again = run("all", nullptr);
   EXPECT_EQ(again.error, "");
