@@ -40,7 +40,8 @@ class Check : public ::testing::Test {
     unsetenv("GD2S_CHECK_SECRET");
   }
 
-  std::string config(const std::string& source, const std::string& stream = "") {
+  std::string config(const std::string& source, const std::string& stream = "",
+                     const std::string& extra = "") {
     setenv("GD2S_CHECK_SECRET", WorkspaceEmulator::kClientSecret, 1);
     std::string path = dir_.file("check.toml");
     test::write_file(
@@ -50,11 +51,12 @@ class Check : public ::testing::Test {
                   emulator_->url() + "\"\ndcr_immutable_id = \"" + WorkspaceEmulator::kDcr +
                   "\"\nstream = \"" +
                   (stream.empty() ? std::string(WorkspaceEmulator::kNativeStream) : stream) +
-                  "\"\n[azure]\nauth = \"client_secret\"\ntenant_id = \"" +
+                  "\"\n" + extra + "\n[azure]\nauth = \"client_secret\"\ntenant_id = \"" +
                   WorkspaceEmulator::kTenant + "\"\nclient_id = \"" + WorkspaceEmulator::kClientId +
                   "\"\nclient_secret = \"env:GD2S_CHECK_SECRET\"\nauthority_host = \"" +
-                  emulator_->url() + "\"\n[http]\nca_file = \"" + emulator_->ca_file() +
-                  "\"\n[state]\npath = \"" + dir_.file("state.db") + "\"\n");
+                  emulator_->url() + "\"\nresource_manager = \"" + emulator_->url() +
+                  "\"\n[http]\nca_file = \"" + emulator_->ca_file() + "\"\n[state]\npath = \"" +
+                  dir_.file("state.db") + "\"\n");
     return path;
   }
   std::string sqs() {
@@ -154,6 +156,37 @@ TEST_F(Check, AzureRefusalsNameTheirFix) {
   EXPECT_EQ(missing.status, 1);
   EXPECT_NE(missing.out.find("HTTP 404"), std::string::npos) << missing.out;
   EXPECT_NE(missing.out.find("dcr_immutable_id and stream"), std::string::npos) << missing.out;
+}
+
+TEST_F(Check, TheStreamsDeclaredColumnsAreComparedWithTheSchema) {
+  const std::string rule =
+      std::string("dcr_resource_id = \"") + WorkspaceEmulator::kDcrResourceId + "\"";
+  auto native = check(config(sqs(), "", rule));
+  EXPECT_EQ(native.status, 0) << native.out << native.err;
+  EXPECT_TRUE(has(native.out, std::string("✓ columns of stream ") +
+                                  WorkspaceEmulator::kNativeStream +
+                                  ": every column of the native schema is declared with its type"))
+      << native.out;
+
+  // The legacy schema's rows posted to the native stream: its columns are not declared there.
+  auto legacy = check(config(sqs() + "\n[transform]\nschema = \"legacy\"", "", rule));
+  EXPECT_EQ(legacy.status, 1) << legacy.out;
+  EXPECT_NE(legacy.out.find("type_s is not declared"), std::string::npos) << legacy.out;
+  EXPECT_NE(legacy.out.find("azure-template --schema legacy"), std::string::npos) << legacy.out;
+
+  emulator_->set_faults(R"([{"endpoint": "arm", "status": 403}])");
+  auto denied = check(config(sqs(), "", rule));
+  EXPECT_EQ(denied.status, 1) << denied.out;
+  EXPECT_NE(denied.out.find("give the identity Reader on the rule"), std::string::npos)
+      << denied.out;
+
+  // Without the id the step is named and skipped, not failed.
+  auto skipped = check(config(sqs()));
+  EXPECT_TRUE(has(skipped.out, std::string("- columns of stream ") +
+                                   WorkspaceEmulator::kNativeStream +
+                                   ": set [sink.logs_ingestion] "
+                                   "dcr_resource_id"))
+      << skipped.out;
 }
 
 }  // namespace

@@ -54,6 +54,8 @@ std::string WorkspaceEmulator::default_members(const std::vector<std::string>& a
   "dcrs": [{
     "immutable_id": ")" +
          kDcr + R"(",
+    "resource_id": ")" +
+         kDcrResourceId + R"(",
     "stream_declarations": {
       ")" +
          kNativeStream + R"(": {"columns_from": "native.schema.json"},

@@ -24,6 +24,10 @@ class WorkspaceEmulator {
   static constexpr const char* kManagedIdentityClientId = "9a1d2c3b-0000-4000-8000-000000000004";
   static constexpr const char* kManagedIdentityObjectId = "c4d5e6f7-0000-4000-8000-000000000005";
   static constexpr const char* kDcr = "dcr-00000000000000000000000000000001";
+  /// The rule's ARM id, for reads through the emulator's Resource Manager endpoint.
+  static constexpr const char* kDcrResourceId =
+      "/subscriptions/6a1e3f0b-0000-4000-8000-000000000007/resourceGroups/gd2sentinel-test/"
+      "providers/Microsoft.Insights/dataCollectionRules/gd2sentinel-guardduty";
   static constexpr const char* kNativeStream = "Custom-GuardDutyFinding";
   static constexpr const char* kLegacyStream = "Custom-GuardDutyLegacy";
   static constexpr const char* kWorkspaceId = "7e1d3b9a-0000-4000-8000-000000000006";

@@ -91,11 +91,16 @@ void info(const httplib::Request&, httplib::Response& response, Emulator& emulat
   w.StartArray();
   for (const auto& a : emulator.config.logs_ingestion.audiences) write_string(w, a);
   w.EndArray();
+  write_string(w, "arm_audiences");
+  w.StartArray();
+  for (const auto& a : emulator.config.arm.audiences) write_string(w, a);
+  w.EndArray();
   write_string(w, "dcrs");
   w.StartArray();
   for (const auto& dcr : emulator.config.dcrs) {
     w.StartObject();
     write_member(w, "immutable_id", dcr.immutable_id);
+    write_member(w, "resource_id", dcr.resource_id);
     write_string(w, "streams");
     w.StartArray();
     for (const auto& [name, stream] : dcr.streams) write_string(w, name);

@@ -167,6 +167,8 @@ void apply_cloud_defaults(Config& config) {
   auto it = kResources.find(config.cloud);
   if (it == kResources.end()) throw ConfigError("cloud must be public, usgovernment or china");
   if (config.logs_ingestion.audiences.empty()) config.logs_ingestion.audiences = {it->second.front()};
+  // ARM's own list, in the order its InvalidAuthenticationTokenAudience message gives it.
+  if (config.arm.audiences.empty()) config.arm.audiences = {it->second[2], it->second[1]};
   if (config.known_resources.empty()) {
     for (const auto& [cloud, resources] : kResources) {
       config.known_resources.insert(config.known_resources.end(), resources.begin(), resources.end());
@@ -186,9 +188,11 @@ Config parse_config(const std::string& text, const std::string& base_dir) {
   if (doc.HasParseError()) {
     throw ConfigError("the configuration is not valid JSON (at offset " + std::to_string(doc.GetErrorOffset()) + ")");
   }
-  check_keys(doc, {"cloud", "known_resources", "entra", "imds", "logs_ingestion", "data_collector",
-                   "tenants", "managed_identities", "dcrs", "workspaces", "faults", "request_log_size"},
-             "configuration");
+  check_keys(
+      doc,
+      {"cloud", "known_resources", "entra", "imds", "logs_ingestion", "arm", "data_collector",
+       "tenants", "managed_identities", "dcrs", "workspaces", "faults", "request_log_size"},
+      "configuration");
   Config config;
   config.cloud = string_member(doc, "cloud").value_or("public");
   config.known_resources = string_list(doc, "known_resources", "configuration");
@@ -221,6 +225,12 @@ Config parse_config(const std::string& text, const std::string& base_dir) {
     s.reject_non_array_body = non_array == "reject";
     s.replace_out_of_range_time_generated = bool_member(li, "replace_out_of_range_time_generated").value_or(false);
     s.max_body_bytes = static_cast<std::size_t>(int_member(li, "max_body_bytes").value_or(1048576));
+  }
+  if (auto it = doc.FindMember("arm"); it != doc.MemberEnd()) {
+    check_keys(it->value, {"audiences", "api_versions"}, "arm");
+    config.arm.audiences = string_list(it->value, "audiences", "arm");
+    if (auto versions = string_list(it->value, "api_versions", "arm"); !versions.empty())
+      config.arm.api_versions = versions;
   }
   if (auto it = doc.FindMember("data_collector"); it != doc.MemberEnd()) {
     check_keys(it->value, {"max_body_bytes", "max_date_skew_seconds", "max_value_bytes"}, "data_collector");
@@ -264,6 +274,21 @@ Config parse_config(const std::string& text, const std::string& base_dir) {
   if (auto it = doc.FindMember("dcrs"); it != doc.MemberEnd()) {
     if (!it->value.IsArray()) fail("dcrs", "must be an array");
     for (const auto& d : it->value.GetArray()) config.dcrs.push_back(parse_dcr(d, base_dir, "dcr"));
+    for (std::size_t i = 0; i < config.dcrs.size(); ++i) {
+      const auto& dcr = config.dcrs[i];
+      for (std::size_t j = 0; j < i; ++j) {
+        const auto& other = config.dcrs[j];
+        if (iequals(dcr.resource_id, other.resource_id)) {
+          fail("dcr " + dcr.immutable_id, "has the same resource_id as dcr " + other.immutable_id);
+        }
+        // A subscription belongs to one tenant: ARM answers for it in that tenant's name.
+        if (iequals(dcr.resource.subscription, other.resource.subscription) && dcr.tenant_id &&
+            other.tenant_id && !iequals(*dcr.tenant_id, *other.tenant_id)) {
+          fail("dcr " + dcr.immutable_id,
+               "is in the subscription of dcr " + other.immutable_id + " but names another tenant");
+        }
+      }
+    }
   }
   if (auto it = doc.FindMember("workspaces"); it != doc.MemberEnd()) {
     if (!it->value.IsArray()) fail("workspaces", "must be an array");
@@ -309,6 +334,13 @@ const Tenant* Config::find_tenant(const std::string& id_or_domain) const {
 const DataCollectionRule* Config::find_dcr(const std::string& immutable_id) const {
   for (const auto& dcr : dcrs) {
     if (dcr.immutable_id == immutable_id) return &dcr;
+  }
+  return nullptr;
+}
+
+const DataCollectionRule* Config::find_dcr_by_resource_id(std::string_view resource_id) const {
+  for (const auto& dcr : dcrs) {
+    if (iequals(dcr.resource_id, resource_id)) return &dcr;
   }
   return nullptr;
 }

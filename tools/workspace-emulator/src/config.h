@@ -7,6 +7,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <openssl/evp.h>
@@ -77,6 +78,15 @@ struct DataFlow {
   std::vector<std::string> streams;
   std::string output_stream;  // Microsoft-<Table> or Custom-<Table>_CL
   std::string table;          // the output stream without its prefix
+  std::vector<std::string> destinations;  // names of Log Analytics destinations
+};
+
+/// The parts of a data collection rule's ARM resource id
+/// (/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Insights/dataCollectionRules/{name}).
+struct DcrResourceId {
+  std::string subscription;
+  std::string resource_group;
+  std::string name;
 };
 
 struct RateLimits {
@@ -86,7 +96,15 @@ struct RateLimits {
 
 struct DataCollectionRule {
   std::string immutable_id;
+  /// The ARM id; default: subscription 0…0, resource group "emulator", name = immutable id.
+  std::string resource_id;
+  DcrResourceId resource;  // its parts
+  std::string location = "eastus";
+  std::string workspace_resource_id;  // where the Log Analytics destinations point
   std::optional<std::string> tenant_id;
+  /// Object ids (or client ids) allowed to read the rule through ARM; absent:
+  /// any authenticated principal of the rule's tenant.
+  std::optional<std::vector<std::string>> readers;
   /// Principals (client id or object id) holding Monitoring Metrics
   /// Publisher on the rule; empty: any authenticated caller.
   std::vector<std::string> publishers;
@@ -109,6 +127,16 @@ struct LogsIngestionSettings {
   std::size_t max_body_bytes = 1048576;
 };
 
+/// The Azure Resource Manager read of a rule (GET …/dataCollectionRules/{name}).
+struct ArmSettings {
+  /// Accepted "aud" values; default: the cloud's management resources.
+  std::vector<std::string> audiences;
+  /// Those of Microsoft.Insights/dataCollectionRules in Azure/azure-rest-api-specs.
+  std::vector<std::string> api_versions = {"2024-03-11", "2023-03-11",
+                                           "2022-06-01", "2021-09-01-preview",
+                                           "2021-04-01", "2019-11-01-preview"};
+};
+
 struct DataCollectorSettings {
   std::size_t max_body_bytes = 30000000;
   std::int64_t max_date_skew_seconds = 900;
@@ -124,6 +152,7 @@ struct Config {
   std::optional<std::string> signing_key_path;
   std::size_t request_log_size = 2000;
   LogsIngestionSettings logs_ingestion;
+  ArmSettings arm;
   DataCollectorSettings data_collector;
   std::vector<Tenant> tenants;
   std::vector<ManagedIdentity> managed_identities;
@@ -133,6 +162,8 @@ struct Config {
 
   const Tenant* find_tenant(const std::string& id_or_domain) const;
   const DataCollectionRule* find_dcr(const std::string& immutable_id) const;
+  /// The rule with this ARM resource id, compared without regard to case as ARM does.
+  const DataCollectionRule* find_dcr_by_resource_id(std::string_view resource_id) const;
   const Workspace* find_workspace(const std::string& id) const;
 };
 
@@ -142,7 +173,7 @@ Config load_config_file(const std::string& path);
 /// The configuration used without --config: no tenants, no rules.
 Config default_config();
 
-/// The per-cloud defaults: accepted ingestion audiences and known resources.
+/// The per-cloud defaults: accepted ingestion and ARM audiences, known resources.
 void apply_cloud_defaults(Config& config);
 
 /// "Microsoft-AWSGuardDuty" → "AWSGuardDuty"; "Custom-X_CL" → "X_CL".
@@ -151,5 +182,15 @@ std::string table_of_output_stream(const std::string& output_stream);
 /// Columns of a `gd2sentinel schema --format json` document
 /// ({"name","table","columns":[{"name","type","description"}]}).
 std::vector<StoredColumn> columns_of_schema(const std::string& schema_json, std::string* table);
+
+/// Splits a data collection rule's ARM id; the fixed segments compare without
+/// regard to case. With `validate`, also checks the subscription (a GUID), the
+/// resource group (1–90 letters, digits, '_', '-', '.', '(', ')', not ending in
+/// '.') and the name (1–260 of the same). On failure returns nullopt and says why.
+std::optional<DcrResourceId> parse_dcr_resource_id(std::string_view id, bool validate,
+                                                   std::string* why);
+
+/// ASCII case-insensitive equality (ARM compares ids this way).
+bool iequals(std::string_view a, std::string_view b);
 
 }  // namespace wsemu

@@ -1,13 +1,33 @@
-// The "dcrs" part of the configuration: stream declarations (inline or from a
-// gd2sentinel schema document), data flows and rate limits.
+// The "dcrs" part of the configuration: the rule's ARM identity (resource id,
+// location, readers), stream declarations (inline or from a gd2sentinel schema
+// document), data flows and rate limits.
 #include <algorithm>
 #include <cctype>
 
+#include "column_types.h"
 #include "config.h"
 #include "config_parse.h"
 #include "json_util.h"
 
 namespace wsemu {
+namespace {
+
+/// The Log Analytics destination a data flow names when the configuration names none
+/// (the name Microsoft's DCR examples use).
+constexpr const char* kDefaultDestination = "LogAnalyticsDest";
+
+bool resource_name_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' ||
+         c == '(' || c == ')';
+}
+
+bool valid_resource_name(std::string_view name, std::size_t max_size) {
+  return !name.empty() && name.size() <= max_size && name.back() != '.' &&
+         std::all_of(name.begin(), name.end(), resource_name_char);
+}
+
+}  // namespace
+
 namespace config_detail {
 
 std::vector<StoredColumn> parse_columns(const Value& columns, const std::string& where) {
@@ -29,13 +49,33 @@ std::vector<StoredColumn> parse_columns(const Value& columns, const std::string&
 }
 
 DataCollectionRule parse_dcr(const Value& v, const std::string& base_dir, const std::string& where) {
-  check_keys(v, {"immutable_id", "tenant", "publishers", "stream_declarations", "data_flows", "rate_limits"},
+  check_keys(v,
+             {"immutable_id", "resource_id", "location", "workspace_resource_id", "tenant",
+              "publishers", "readers", "stream_declarations", "data_flows", "rate_limits"},
              where);
   DataCollectionRule dcr;
   dcr.immutable_id = required_string(v, "immutable_id", where);
   const std::string here = where + " (" + dcr.immutable_id + ")";
+  dcr.resource_id =
+      string_member(v, "resource_id")
+          .value_or(
+              "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/emulator/"
+              "providers/Microsoft.Insights/dataCollectionRules/" +
+              dcr.immutable_id);
+  std::string why;
+  auto resource = parse_dcr_resource_id(dcr.resource_id, true, &why);
+  if (!resource) fail(here, "\"resource_id\" " + why);
+  dcr.resource = std::move(*resource);
+  dcr.location = string_member(v, "location").value_or("eastus");
+  if (dcr.location.empty()) fail(here, "\"location\" must not be empty");
+  dcr.workspace_resource_id =
+      string_member(v, "workspace_resource_id")
+          .value_or("/subscriptions/" + dcr.resource.subscription + "/resourceGroups/" +
+                    dcr.resource.resource_group +
+                    "/providers/Microsoft.OperationalInsights/workspaces/emulator");
   dcr.tenant_id = string_member(v, "tenant");
   dcr.publishers = string_list(v, "publishers", here);
+  if (v.HasMember("readers")) dcr.readers = string_list(v, "readers", here);
   std::map<std::string, std::string> default_tables;
   auto streams = v.FindMember("stream_declarations");
   if (streams == v.MemberEnd() || !streams->value.IsObject()) fail(here, "needs \"stream_declarations\"");
@@ -81,12 +121,14 @@ DataCollectionRule parse_dcr(const Value& v, const std::string& base_dir, const 
         if (!dcr.streams.count(stream)) fail(here, "data flow names undeclared stream " + stream);
       }
       flow.table = table_of_output_stream(flow.output_stream);
+      flow.destinations = string_list(f, "destinations", here + " data flow");
+      if (flow.destinations.empty()) flow.destinations = {kDefaultDestination};
       dcr.data_flows.push_back(std::move(flow));
     }
   } else {
     for (const auto& [stream, table] : default_tables) {
       const std::string output = (table.size() > 3 && table.substr(table.size() - 3) == "_CL" ? "Custom-" : "Microsoft-") + table;
-      dcr.data_flows.push_back({{stream}, output, table});
+      dcr.data_flows.push_back({{stream}, output, table, {kDefaultDestination}});
     }
   }
   for (const auto& [name, decl] : dcr.streams) {
@@ -109,6 +151,55 @@ std::string table_of_output_stream(const std::string& output_stream) {
     if (output_stream.rfind(prefix, 0) == 0) return output_stream.substr(prefix.size());
   }
   return output_stream;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::optional<DcrResourceId> parse_dcr_resource_id(std::string_view id, bool validate,
+                                                   std::string* why) {
+  auto fail_with = [&](const std::string& reason) -> std::optional<DcrResourceId> {
+    if (why != nullptr) *why = reason;
+    return std::nullopt;
+  };
+  constexpr std::string_view kShape =
+      "/subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.Insights/"
+      "dataCollectionRules/{name}";
+  std::vector<std::string_view> segments;
+  if (id.empty() || id.front() != '/')
+    return fail_with("must have the form " + std::string(kShape));
+  for (std::size_t start = 1; start <= id.size();) {
+    const auto slash = id.find('/', start);
+    segments.push_back(
+        id.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start));
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  const bool shape = segments.size() == 8 && iequals(segments[0], "subscriptions") &&
+                     iequals(segments[2], "resourceGroups") && iequals(segments[4], "providers") &&
+                     iequals(segments[5], "Microsoft.Insights") &&
+                     iequals(segments[6], "dataCollectionRules") && !segments[1].empty() &&
+                     !segments[3].empty() && !segments[7].empty();
+  if (!shape) return fail_with("must have the form " + std::string(kShape));
+  DcrResourceId out{std::string(segments[1]), std::string(segments[3]), std::string(segments[7])};
+  if (validate) {
+    if (!is_guid(out.subscription) || out.subscription.front() == '{') {
+      return fail_with("names subscription '" + out.subscription + "', which is not a GUID");
+    }
+    if (!valid_resource_name(out.resource_group, 90)) {
+      return fail_with("names resource group '" + out.resource_group +
+                       "': 1 to 90 letters, digits, '_', '-', '.', '(' or ')', not ending in '.'");
+    }
+    if (!valid_resource_name(out.name, 260)) {
+      return fail_with("names rule '" + out.name +
+                       "': letters, digits, '_', '-', '.', '(' or ')', not ending in '.'");
+    }
+  }
+  return out;
 }
 
 std::vector<StoredColumn> columns_of_schema(const std::string& schema_json, std::string* table) {

@@ -12,6 +12,7 @@ std::optional<Endpoint> parse_endpoint(std::string_view name) {
   if (name == "imds") return Endpoint::Imds;
   if (name == "logs_ingestion") return Endpoint::LogsIngestion;
   if (name == "data_collector") return Endpoint::DataCollector;
+  if (name == "arm") return Endpoint::Arm;
   return std::nullopt;
 }
 
@@ -21,6 +22,8 @@ std::string_view to_string(Endpoint endpoint) {
     case Endpoint::Imds: return "imds";
     case Endpoint::LogsIngestion: return "logs_ingestion";
     case Endpoint::DataCollector: return "data_collector";
+    case Endpoint::Arm:
+      return "arm";
   }
   return "token";
 }
@@ -46,7 +49,8 @@ bool parse_rule(const rapidjson::Value& v, FaultRule& rule, std::string& error) 
   if (auto endpoint = string_member(v, "endpoint"); endpoint && *endpoint != "*") {
     rule.endpoint = parse_endpoint(*endpoint);
     if (!rule.endpoint) {
-      error = "unknown endpoint '" + *endpoint + "' (token, imds, logs_ingestion, data_collector or *)";
+      error = "unknown endpoint '" + *endpoint +
+              "' (token, imds, logs_ingestion, data_collector, arm or *)";
       return false;
     }
   }

@@ -17,7 +17,7 @@
 
 namespace wsemu {
 
-enum class Endpoint { Token, Imds, LogsIngestion, DataCollector };
+enum class Endpoint { Token, Imds, LogsIngestion, DataCollector, Arm };
 std::optional<Endpoint> parse_endpoint(std::string_view name);
 std::string_view to_string(Endpoint endpoint);
 
@@ -66,7 +66,7 @@ class FaultInjector {
  private:
   std::mutex mutex_;
   std::vector<FaultRule> rules_;
-  std::array<std::uint64_t, 4> counts_{};
+  std::array<std::uint64_t, 5> counts_{};
   std::mt19937_64 random_;
 };
 

@@ -17,6 +17,10 @@ void register_imds(httplib::Server& server, Emulator& emulator);
 /// Logs Ingestion: POST /dataCollectionRules/{id}/streams/{stream}.
 void register_logs_ingestion(httplib::Server& server, Emulator& emulator);
 
+/// Azure Resource Manager: GET /subscriptions/{sub}/resourceGroups/{rg}/providers/
+/// Microsoft.Insights/dataCollectionRules/{name}.
+void register_arm(httplib::Server& server, Emulator& emulator);
+
 /// Data Collector: POST /api/logs.
 void register_data_collector(httplib::Server& server, Emulator& emulator);
 

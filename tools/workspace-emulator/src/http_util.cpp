@@ -138,8 +138,10 @@ void reset_connection(const httplib::Request& request) {
   ::shutdown(fd, SHUT_RDWR);
 }
 
-void set_ingestion_error(httplib::Response& response, int status, const std::string& code,
-                         const std::string& message, RequestRecord& record) {
+namespace {
+
+/// {"error":{"code","message"}}, the error shape of the Logs Ingestion API and of ARM.
+std::string code_message_error(const std::string& code, const std::string& message) {
   rapidjson::StringBuffer buffer;
   JsonWriter w(buffer);
   w.StartObject();
@@ -149,8 +151,21 @@ void set_ingestion_error(httplib::Response& response, int status, const std::str
   write_member(w, "message", message);
   w.EndObject();
   w.EndObject();
+  return {buffer.GetString(), buffer.GetSize()};
+}
+
+}  // namespace
+
+void set_ingestion_error(httplib::Response& response, int status, const std::string& code,
+                         const std::string& message, RequestRecord& record) {
   response.set_header("x-ms-error-code", code);
-  set_json(response, status, std::string(buffer.GetString(), buffer.GetSize()));
+  set_json(response, status, code_message_error(code, message));
+  record.error_code = code;
+}
+
+void set_arm_error(httplib::Response& response, int status, const std::string& code,
+                   const std::string& message, RequestRecord& record) {
+  set_json(response, status, code_message_error(code, message));
   record.error_code = code;
 }
 
@@ -220,6 +235,39 @@ void set_endpoint_error(Endpoint endpoint, int status, httplib::Response& respon
                             : status == 404 ? "IMDS is updating."
                                             : "An unexpected error occurred.";
       return set_flat_error(response, status, "error", "error_description", code, message, record);
+    }
+    case Endpoint::Arm: {
+      struct Known {
+        int status;
+        const char* code;
+        const char* message;
+      };
+      static constexpr Known kKnown[] = {
+          {400, "BadRequest", "The request is not valid."},
+          {401, "InvalidAuthenticationToken", "The access token is invalid."},
+          {403, "AuthorizationFailed",
+           "The client does not have authorization to perform action "
+           "'Microsoft.Insights/dataCollectionRules/read' over scope or the scope is invalid. "
+           "If access was recently granted, please refresh your credentials."},
+          {404, "ResourceNotFound",
+           "The Resource was not found. For more details please go to "
+           "https://aka.ms/ARMResourceNotFoundFix"},
+          {429, "SubscriptionRequestsThrottled",
+           "Number of 'read' requests for subscription exceeded the limit. "
+           "Please try again after the delay in the Retry-After header."},
+          {500, "InternalServerError", "Encountered internal server error."},
+          {502, "BadGateway",
+           "The gateway received an invalid response from 'Microsoft.Insights'."},
+          {503, "ServiceUnavailable",
+           "The service is temporarily unavailable. Please retry the request."},
+          {504, "GatewayTimeout",
+           "The gateway did not receive a response from 'Microsoft.Insights' within the specified "
+           "time period."},
+      };
+      for (const auto& k : kKnown) {
+        if (k.status == status) return set_arm_error(response, status, k.code, k.message, record);
+      }
+      return set_arm_error(response, status, "Error", "Injected error.", record);
     }
     case Endpoint::DataCollector: {
       if (status == 404) {

@@ -61,6 +61,10 @@ void set_endpoint_error(Endpoint endpoint, int status, httplib::Response& respon
 void set_ingestion_error(httplib::Response& response, int status, const std::string& code,
                          const std::string& message, RequestRecord& record);
 
+/// Azure Resource Manager error: {"error":{"code","message"}} (no x-ms-error-code header).
+void set_arm_error(httplib::Response& response, int status, const std::string& code,
+                   const std::string& message, RequestRecord& record);
+
 /// Calls `visit(fd, local_port, peer_port)` for every connected socket of this process (found
 /// through /proc/self/fd) until it returns false.
 void for_each_connected_socket(const std::function<bool(int fd, int local_port, int peer_port)>& visit);

@@ -38,8 +38,7 @@ bool authorised(const DataCollectionRule& dcr, const TokenCheck& token) {
 }
 
 std::string forbidden_message(const DataCollectionRule& dcr, const TokenCheck& token) {
-  const std::string arm_id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/emulator/providers/"
-                             "Microsoft.Insights/dataCollectionRules/" + dcr.immutable_id;
+  const std::string& arm_id = dcr.resource_id;
   return "The authentication token provided does not have access to ingest data for the data collection rule with "
          "immutable Id '" + dcr.immutable_id + "' PipelineAccessResult: AccessGranted: False, IsRbacPresent: False, "
          "IsDcrDceBindingValid: , DcrArmId: " + arm_id + ", Message: Required authorization action was not found for "

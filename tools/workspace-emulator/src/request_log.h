@@ -12,7 +12,7 @@ namespace wsemu {
 
 struct RequestRecord {
   std::string time;      // ISO 8601, when the answer was sent
-  std::string endpoint;  // token, imds, logs_ingestion, data_collector
+  std::string endpoint;  // token, imds, logs_ingestion, data_collector, arm
   std::string method;
   std::string path;
   int status = 0;

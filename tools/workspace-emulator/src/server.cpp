@@ -149,6 +149,7 @@ int run_server(const ServerOptions& options, Config config) {
   configure(http, emulator, std::max(4, options.threads / 8), http_fd);
   register_entra(https, emulator);
   register_logs_ingestion(https, emulator);
+  register_arm(https, emulator);
   register_data_collector(https, emulator);
 
   const int https_port = bind_loopback(https, options.port, "HTTPS");

@@ -106,6 +106,8 @@ TokenCheck TokenSigner::verify_bearer(std::string_view authorization_header,
   constexpr std::string_view kScheme = "Bearer ";
   if (authorization_header.size() <= kScheme.size() ||
       authorization_header.substr(0, kScheme.size()) != kScheme) {
+    check.failure =
+        authorization_header.empty() ? TokenFailure::MissingHeader : TokenFailure::NotBearer;
     check.code = "InvalidAuthenticationToken";
     check.message = authorization_header.empty()
                         ? "The request has no Authorization header with a bearer token."
@@ -115,11 +117,19 @@ TokenCheck TokenSigner::verify_bearer(std::string_view authorization_header,
   std::string why;
   const auto jwt = parse_jwt(authorization_header.substr(kScheme.size()), &why);
   if (!jwt) {
+    check.failure = TokenFailure::Malformed;
     check.code = "InvalidAuthenticationToken";
     check.message = "The authentication token is malformed: " + why + ".";
     return check;
   }
+  check.tenant_id = jwt->claim_string("tid").value_or("");
+  check.app_id = jwt->claim_string("appid").value_or("");
+  check.object_id = jwt->claim_string("oid").value_or("");
+  check.issuer = jwt->claim_string("iss").value_or("");
+  check.audience = jwt->audience().value_or("");
+  check.expires_at = jwt->claim_int("exp").value_or(0);
   if (jwt->header_string("alg") != "RS256" || !verify_jwt_signature(*jwt, key_.get())) {
+    check.failure = TokenFailure::BadSignature;
     check.code = "InvalidAuthenticationToken";
     check.message = "The authentication token's signature is not valid.";
     return check;
@@ -128,29 +138,28 @@ TokenCheck TokenSigner::verify_bearer(std::string_view authorization_header,
     case TimeCheck::Valid:
       break;
     case TimeCheck::Expired:
+      check.failure = TokenFailure::Expired;
       check.code = "ExpiredAuthenticationToken";
       check.message = "The authentication token has expired.";
       return check;
     case TimeCheck::NotYetValid:
     case TimeCheck::MissingExpiry:
+      check.failure = TokenFailure::NotYetValid;
       check.code = "InvalidAuthenticationToken";
       check.message = "The authentication token is not within its valid time range.";
       return check;
   }
-  check.audience = jwt->audience().value_or("");
   bool audience_ok = false;
   for (const auto& accepted : accepted_audiences) {
     audience_ok = audience_ok || normalize_resource(accepted) == normalize_resource(check.audience);
   }
   if (!audience_ok) {
+    check.failure = TokenFailure::WrongAudience;
     check.code = "InvalidAudience";
     check.message = "Invalid authorization token audience.";
     return check;
   }
   check.ok = true;
-  check.tenant_id = jwt->claim_string("tid").value_or("");
-  check.app_id = jwt->claim_string("appid").value_or("");
-  check.object_id = jwt->claim_string("oid").value_or("");
   return check;
 }
 

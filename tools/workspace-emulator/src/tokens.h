@@ -24,15 +24,31 @@ struct AccessTokenClaims {
   std::int64_t lifetime_seconds = 3599;
 };
 
-/// What a resource endpoint learns from a bearer token.
+/// Why a bearer token was refused, for endpoints that word it their own way (ARM).
+enum class TokenFailure {
+  None,
+  MissingHeader,
+  NotBearer,
+  Malformed,
+  BadSignature,
+  NotYetValid,
+  Expired,
+  WrongAudience
+};
+
+/// What a resource endpoint learns from a bearer token. The claims are filled
+/// in as soon as the token parses, even when a later check refuses it.
 struct TokenCheck {
   bool ok = false;
-  std::string code;     // the error code the endpoint answers with
+  TokenFailure failure = TokenFailure::None;
+  std::string code;     // the error code the Logs Ingestion API answers with
   std::string message;  // its message
   std::string tenant_id;
   std::string app_id;
   std::string object_id;
   std::string audience;
+  std::string issuer;
+  std::int64_t expires_at = 0;  // "exp", epoch seconds
 };
 
 class TokenSigner {

@@ -78,7 +78,7 @@ export function baseConfig({ certificatePath, extra = {} } = {}) {
 
 /**
  * Starts the emulator with `config` (an object) and waits for its ready line.
- * Returns { url, httpUrl, ca, stop(), admin helpers }.
+ * Returns { url, httpUrl, ca, caPath, stop(), admin helpers }.
  */
 export async function startEmulator(config, { dir } = {}) {
   const own = dir ? null : tempDir();
@@ -119,6 +119,7 @@ export async function startEmulator(config, { dir } = {}) {
     url: ready.url,
     httpUrl: ready.http_url,
     ca,
+    caPath: ready.ca,
     pid: ready.pid,
     stderr: () => stderr,
     tlsOptions: { ca },

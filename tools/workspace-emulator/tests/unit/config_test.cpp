@@ -25,6 +25,8 @@ TEST(Config, LoadsTheNativeGuardDutyExample) {
   EXPECT_EQ(dcr.data_flows[0].output_stream, "Microsoft-AWSGuardDuty");
   EXPECT_EQ(dcr.data_flows[0].table, "AWSGuardDuty");
   EXPECT_EQ(dcr.rate_limits.requests_per_minute, 0);  // unlimited unless asked for
+  EXPECT_EQ(dcr.resource.name, "gd2sentinel-guardduty");
+  EXPECT_EQ(dcr.resource.resource_group, "gd2sentinel-test");
   EXPECT_EQ(config.logs_ingestion.audiences, std::vector<std::string>{"https://monitor.azure.com"});
   ASSERT_NE(config.find_tenant("gd2sentinel-test.onmicrosoft.com"), nullptr);
   EXPECT_EQ(config.find_tenant("3D6F7A21-0000-4000-8000-000000000001"), config.find_tenant("gd2sentinel-test.onmicrosoft.com"));
@@ -87,6 +89,114 @@ TEST(Config, ReadsRateLimits) {
       "rate_limits":{"requests_per_minute":12000,"bytes_per_minute":2147483648}}]})", "");
   EXPECT_EQ(config.dcrs.at(0).rate_limits.requests_per_minute, 12000);
   EXPECT_EQ(config.dcrs.at(0).rate_limits.bytes_per_minute, 2147483648);
+}
+
+TEST(Config, ReadsTheArmIdentityOfARule) {
+  const Config config = parse_config(R"({"dcrs":[
+      {"immutable_id":"dcr-1","stream_declarations":{"Custom-S":{"columns":[]}},
+       "data_flows":[{"streams":["Custom-S"],"output_stream":"Custom-S_CL"}]},
+      {"immutable_id":"dcr-2","location":"westeurope","readers":["5b3f7c2e-0000-4000-8000-000000000003"],
+       "resource_id":"/subscriptions/6a1e3f0b-0000-4000-8000-000000000007/resourcegroups/My-RG_(1)/providers/microsoft.insights/dataCollectionRules/my.dcr",
+       "workspace_resource_id":"/subscriptions/x/resourceGroups/y/providers/Microsoft.OperationalInsights/workspaces/z",
+       "stream_declarations":{"Custom-S":{"columns":[]}},
+       "data_flows":[{"streams":["Custom-S"],"output_stream":"Custom-S_CL","destinations":["la"]}]}]})",
+                                     "");
+  const auto& first = config.dcrs.at(0);
+  EXPECT_EQ(first.resource_id,
+            "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/emulator/providers/"
+            "Microsoft.Insights/dataCollectionRules/dcr-1");
+  EXPECT_EQ(first.resource.name, "dcr-1");
+  EXPECT_EQ(first.location, "eastus");
+  EXPECT_FALSE(first.readers.has_value());
+  EXPECT_EQ(first.data_flows.at(0).destinations, std::vector<std::string>{"LogAnalyticsDest"});
+  EXPECT_EQ(first.workspace_resource_id,
+            "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/emulator/providers/"
+            "Microsoft.OperationalInsights/workspaces/emulator");
+  const auto& second = config.dcrs.at(1);
+  EXPECT_EQ(second.resource.subscription, "6a1e3f0b-0000-4000-8000-000000000007");
+  EXPECT_EQ(second.resource.resource_group, "My-RG_(1)");
+  EXPECT_EQ(second.resource.name, "my.dcr");
+  EXPECT_EQ(second.location, "westeurope");
+  EXPECT_EQ(second.readers, std::vector<std::string>{"5b3f7c2e-0000-4000-8000-000000000003"});
+  EXPECT_EQ(second.data_flows.at(0).destinations, std::vector<std::string>{"la"});
+  EXPECT_EQ(config.find_dcr_by_resource_id(
+                "/SUBSCRIPTIONS/6A1E3F0B-0000-4000-8000-000000000007/resourceGroups/my-rg_(1)/"
+                "providers/Microsoft.Insights/dataCollectionRules/MY.DCR"),
+            &second);
+  EXPECT_EQ(config.find_dcr_by_resource_id("/subscriptions/6a1e3f0b-0000-4000-8000-000000000007"),
+            nullptr);
+  EXPECT_EQ(parse_config(R"({"cloud":"usgovernment"})", "").arm.audiences,
+            (std::vector<std::string>{"https://management.core.usgovcloudapi.net",
+                                      "https://management.usgovcloudapi.net"}));
+  EXPECT_EQ(parse_config("{}", "").arm.audiences,
+            (std::vector<std::string>{"https://management.core.windows.net",
+                                      "https://management.azure.com"}));
+}
+
+TEST(Config, RefusesAResourceIdOfTheWrongShape) {
+  auto message = [](const std::string& resource_id) {
+    try {
+      parse_config(R"({"dcrs":[{"immutable_id":"d","resource_id":")" + resource_id +
+                       R"(","stream_declarations":{"Custom-S":{"columns":[]}},
+                       "data_flows":[{"streams":["Custom-S"],"output_stream":"Custom-S_CL"}]}]})",
+                   "");
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const std::string good_prefix =
+      "/subscriptions/6a1e3f0b-0000-4000-8000-000000000007/resourceGroups/rg";
+  EXPECT_EQ(message(good_prefix + "/providers/Microsoft.Insights/dataCollectionRules/ok"),
+            "no error");
+  EXPECT_NE(message(good_prefix + "/providers/Microsoft.Insights/dataCollectionEndpoints/x")
+                .find("must have the form"),
+            std::string::npos);
+  EXPECT_NE(message(good_prefix + "/providers/Microsoft.Insights/dataCollectionRules/x/extra")
+                .find("must have the form"),
+            std::string::npos);
+  EXPECT_NE(
+      message("subscriptions/6a1e3f0b-0000-4000-8000-000000000007/resourceGroups/rg/providers/"
+              "Microsoft.Insights/dataCollectionRules/x")
+          .find("must have the form"),
+      std::string::npos);
+  EXPECT_NE(message("/subscriptions/not-a-guid/resourceGroups/rg/providers/Microsoft.Insights/"
+                    "dataCollectionRules/x")
+                .find("not a GUID"),
+            std::string::npos);
+  EXPECT_NE(
+      message("/subscriptions/6a1e3f0b-0000-4000-8000-000000000007/resourceGroups/rg./providers/"
+              "Microsoft.Insights/dataCollectionRules/x")
+          .find("resource group"),
+      std::string::npos);
+  EXPECT_NE(message(good_prefix + "/providers/Microsoft.Insights/dataCollectionRules/a b")
+                .find("names rule"),
+            std::string::npos);
+}
+
+TEST(Config, RefusesTwoRulesWithOneResourceIdOrOneSubscriptionInTwoTenants) {
+  auto message = [](const std::string& text) {
+    try {
+      parse_config(text, "");
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const std::string rule = R"("stream_declarations":{"Custom-S":{"columns":[]}},
+      "data_flows":[{"streams":["Custom-S"],"output_stream":"Custom-S_CL"}])";
+  const std::string sub =
+      "/subscriptions/6a1e3f0b-0000-4000-8000-000000000007/resourceGroups/rg/providers/"
+      "Microsoft.Insights/dataCollectionRules/";
+  EXPECT_NE(message(R"({"dcrs":[{"immutable_id":"a","resource_id":")" + sub + R"(x",)" + rule +
+                    R"(},{"immutable_id":"b","resource_id":")" + sub + R"(X",)" + rule + "}]}")
+                .find("same resource_id"),
+            std::string::npos);
+  EXPECT_NE(message(R"({"dcrs":[{"immutable_id":"a","tenant":"t1","resource_id":")" + sub +
+                    R"(x",)" + rule + R"(},{"immutable_id":"b","tenant":"t2","resource_id":")" +
+                    sub + R"(y",)" + rule + "}]}")
+                .find("another tenant"),
+            std::string::npos);
 }
 
 TEST(Config, MapsOutputStreamsToTables) {

@@ -29,6 +29,18 @@ TEST(Faults, FollowsASchedulePerEndpoint) {
   EXPECT_EQ(labels(faults, Endpoint::Token, 3), (std::vector<std::string>{"", "", ""}));
 }
 
+TEST(Faults, NamesTheArmEndpointArm) {
+  EXPECT_EQ(parse_endpoint("arm"), Endpoint::Arm);
+  EXPECT_EQ(to_string(Endpoint::Arm), "arm");
+  FaultInjector faults(1);
+  faults.replace(rules(R"([{"endpoint":"arm","status":429,"retry_after":3,"schedule":[1]}])"));
+  EXPECT_EQ(labels(faults, Endpoint::LogsIngestion, 1), (std::vector<std::string>{""}));
+  const auto decision = faults.decide(Endpoint::Arm, 0);
+  EXPECT_EQ(decision.status, 429);
+  EXPECT_EQ(decision.retry_after, "3");
+  EXPECT_NE(faults.to_json().find("\"arm\":1"), std::string::npos);
+}
+
 TEST(Faults, HitsEveryNthRequestAfterTheFirstOnesAtMostTimes) {
   FaultInjector faults(1);
   faults.replace(rules(R"([{"status":500,"every":2,"after":1,"times":2}])"));

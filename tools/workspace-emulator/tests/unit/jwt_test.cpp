@@ -112,11 +112,16 @@ TEST_F(BearerTest, RefusesAnotherAudienceWithInvalidAudience) {
   const auto check = signer_.verify_bearer(token("https://management.azure.com", 1000), monitor_, 1100);
   EXPECT_FALSE(check.ok);
   EXPECT_EQ(check.code, "InvalidAudience");
+  EXPECT_EQ(check.failure, TokenFailure::WrongAudience);
+  EXPECT_EQ(check.audience, "https://management.azure.com");  // claims are read even when refused
+  EXPECT_EQ(check.tenant_id, "t");
 }
 
 TEST_F(BearerTest, RefusesAnExpiredToken) {
   const auto check = signer_.verify_bearer(token("https://monitor.azure.com", 1000, 60), monitor_, 2000);
   EXPECT_EQ(check.code, "ExpiredAuthenticationToken");
+  EXPECT_EQ(check.failure, TokenFailure::Expired);
+  EXPECT_EQ(check.expires_at, 1060);
 }
 
 TEST_F(BearerTest, RefusesATokenSignedByAnotherKey) {
@@ -125,12 +130,17 @@ TEST_F(BearerTest, RefusesATokenSignedByAnotherKey) {
   claims.audience = "https://monitor.azure.com";
   const auto check = signer_.verify_bearer("Bearer " + other.issue(claims, 1000), monitor_, 1100);
   EXPECT_EQ(check.code, "InvalidAuthenticationToken");
+  EXPECT_EQ(check.failure, TokenFailure::BadSignature);
 }
 
 TEST_F(BearerTest, RefusesMissingOrNonBearerAuthorization) {
   EXPECT_EQ(signer_.verify_bearer("", monitor_, 1).code, "InvalidAuthenticationToken");
   EXPECT_EQ(signer_.verify_bearer("Basic abc", monitor_, 1).code, "InvalidAuthenticationToken");
   EXPECT_EQ(signer_.verify_bearer("Bearer not-a-jwt", monitor_, 1).code, "InvalidAuthenticationToken");
+  EXPECT_EQ(signer_.verify_bearer("", monitor_, 1).failure, TokenFailure::MissingHeader);
+  EXPECT_EQ(signer_.verify_bearer("Basic abc", monitor_, 1).failure, TokenFailure::NotBearer);
+  EXPECT_EQ(signer_.verify_bearer("Bearer not-a-jwt", monitor_, 1).failure,
+            TokenFailure::Malformed);
 }
 
 TEST_F(BearerTest, PublishesItsKeyAsJwks) {
