@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <functional>
 
+#include "aws/error_text.h"
 #include "aws/sigv4.h"
 #include "core/time.h"
 #include "transform/json_writer.h"
@@ -13,16 +14,9 @@ namespace gd2s::aws {
 namespace {
 
 constexpr const char* kJsonContentType = "application/json";
-constexpr size_t kMaxDetailChars = 300;
 
 bool is_one_of(std::string_view code, std::initializer_list<std::string_view> codes) {
   return std::find(codes.begin(), codes.end(), code) != codes.end();
-}
-
-// "aws.protocoltests#Code:http://internal..." → "Code".
-std::string bare_code(std::string_view code) {
-  if (size_t hash = code.find('#'); hash != std::string_view::npos) code.remove_prefix(hash + 1);
-  return std::string(code.substr(0, code.find(':')));
 }
 
 struct ErrorAnswer {
@@ -32,23 +26,15 @@ struct ErrorAnswer {
 
 ErrorAnswer parse_error(const http::Response& response) {
   ErrorAnswer answer;
-  answer.code = bare_code(response.header("x-amzn-ErrorType"));
+  answer.code = bare_error_code(response.header("x-amzn-ErrorType"));
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
   if (!parser.parse(response.body).get(doc) && doc.is_object()) {
     std::string_view text;
-    if (answer.code.empty() && !doc["__type"].get(text)) answer.code = bare_code(text);
+    if (answer.code.empty() && !doc["__type"].get(text)) answer.code = bare_error_code(text);
     if (!doc["message"].get(text) || !doc["Message"].get(text)) answer.message = std::string(text);
   }
   return answer;
-}
-
-// The service's own words, kept short (a signature error goes on with the canonical request).
-std::string short_detail(std::string_view message) {
-  message = message.substr(0, message.find('\n'));
-  if (message.size() > kMaxDetailChars)
-    return std::string(message.substr(0, kMaxDetailChars)) + "…";
-  return std::string(message);
 }
 
 std::string resource_of(const Operation& operation, const std::string& region,
@@ -318,7 +304,7 @@ GuardDutyError guardduty_error(const http::Response& response, const Operation& 
   std::string code = answer.code.empty() ? "HTTP" + std::to_string(response.status) : answer.code;
   std::string message = std::string(operation.api) + " " + where_of(region, detector_id) +
                         " failed: HTTP " + std::to_string(response.status) + " " + code;
-  if (std::string detail = short_detail(answer.message); !detail.empty())
+  if (std::string detail = short_service_message(answer.message); !detail.empty())
     message += " (" + detail + ")";
   message += hint(answer, operation, region, detector_id);
   return GuardDutyError(response.status, std::move(code), std::move(answer.message), message);

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <functional>
 
+#include "aws/error_text.h"
 #include "aws/sigv4.h"
 #include "transform/json_writer.h"
 
@@ -14,7 +15,6 @@ namespace {
 
 constexpr const char* kJsonContentType = "application/x-amz-json-1.0";
 constexpr size_t kMaxBatchEntries = 10;
-constexpr size_t kMaxDetailChars = 300;
 // Long polls are answered after up to `wait`; the HTTP timeout leaves this much on top.
 constexpr std::chrono::seconds kPollMargin{10};
 
@@ -39,27 +39,13 @@ ErrorAnswer parse_error(const http::Response& response) {
   simdjson::dom::element doc;
   if (!parser.parse(response.body).get(doc)) {
     std::string_view type, message;
-    if (!doc["__type"].get(type)) {
-      if (size_t hash = type.find('#'); hash != std::string_view::npos)
-        type.remove_prefix(hash + 1);
-      type = type.substr(0, type.find(':'));
-      answer.type_code = std::string(type);
-    }
+    if (!doc["__type"].get(type)) answer.type_code = bare_error_code(type);
     if (!doc["message"].get(message) || !doc["Message"].get(message))
       answer.message = std::string(message);
   }
   std::string_view query = response.header("x-amzn-query-error");
   answer.query_code = std::string(query.substr(0, query.find(';')));
   return answer;
-}
-
-// The service's own words, kept short: a SignatureDoesNotMatch message goes on with the
-// canonical request (which holds the session token) after its first line.
-std::string short_detail(std::string_view message) {
-  message = message.substr(0, message.find('\n'));
-  if (message.size() > kMaxDetailChars)
-    return std::string(message.substr(0, kMaxDetailChars)) + "…";
-  return std::string(message);
 }
 
 std::string hint(const ErrorAnswer& error, const Operation& operation) {
@@ -353,7 +339,7 @@ SqsError sqs_error(const http::Response& response, const Operation& operation,
   if (code.empty()) code = "HTTP" + std::to_string(response.status);
   std::string message = std::string(operation.api) + " on " + queue_url + " failed: HTTP " +
                         std::to_string(response.status) + " " + code;
-  if (std::string detail = short_detail(answer.message); !detail.empty())
+  if (std::string detail = short_service_message(answer.message); !detail.empty())
     message += " (" + detail + ")";
   message += hint(answer, operation);
   return SqsError(response.status, std::move(code), message);

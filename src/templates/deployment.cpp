@@ -37,6 +37,49 @@ std::string indent(int depth) {
   return std::string(static_cast<size_t>(depth) * 2, ' ');
 }
 
+// What differs between the two languages when a value is printed.
+struct Syntax {
+  std::string (*expr)(const Value&);
+  std::string (*literal)(const std::string&);
+  std::string (*key)(const std::string&);
+  const char* comma;
+};
+
+void print(const Value& value, int depth, const Syntax& syntax, std::string& out) {
+  switch (value.kind()) {
+    case Value::Kind::kString:
+      out += syntax.literal(value.text());
+      return;
+    case Value::Kind::kExpr:
+      out += syntax.expr(value);
+      return;
+    case Value::Kind::kBool:
+      out += value.flag() ? "true" : "false";
+      return;
+    case Value::Kind::kInt:
+      out += std::to_string(value.number());
+      return;
+    case Value::Kind::kArray:
+    case Value::Kind::kObject: {
+      bool object = value.kind() == Value::Kind::kObject;
+      if (value.items().empty()) {
+        out += object ? "{}" : "[]";
+        return;
+      }
+      out += object ? "{\n" : "[\n";
+      for (size_t i = 0; i < value.items().size(); ++i) {
+        out += indent(depth + 1);
+        if (object) out += syntax.key(value.keys()[i]) + ": ";
+        print(value.items()[i], depth + 1, syntax, out);
+        if (i + 1 < value.items().size()) out += syntax.comma;
+        out += "\n";
+      }
+      out += indent(depth) + (object ? "}" : "]");
+      return;
+    }
+  }
+}
+
 // ---- ARM (JSON) ----
 
 std::string json_string(std::string_view text) {
@@ -94,38 +137,13 @@ std::string arm_argument(const Value& value) {
   throw std::logic_error("only strings and expressions can be ARM function arguments");
 }
 
+// ARM writes JSON: quoted keys, commas between members; an expression is a "[…]" string.
+const Syntax kArm{[](const Value& v) { return json_string("[" + v.text() + "]"); },
+                  [](const std::string& text) { return arm_literal(text); },
+                  [](const std::string& key) { return json_string(key); }, ","};
+
 void arm_value(const Value& value, int depth, std::string& out) {
-  switch (value.kind()) {
-    case Value::Kind::kString:
-      out += arm_literal(value.text());
-      return;
-    case Value::Kind::kExpr:
-      out += json_string("[" + value.text() + "]");
-      return;
-    case Value::Kind::kBool:
-      out += value.flag() ? "true" : "false";
-      return;
-    case Value::Kind::kInt:
-      out += std::to_string(value.number());
-      return;
-    case Value::Kind::kArray:
-    case Value::Kind::kObject: {
-      bool object = value.kind() == Value::Kind::kObject;
-      if (value.items().empty()) {
-        out += object ? "{}" : "[]";
-        return;
-      }
-      out += object ? "{\n" : "[\n";
-      for (size_t i = 0; i < value.items().size(); ++i) {
-        out += indent(depth + 1);
-        if (object) out += json_string(value.keys()[i]) + ": ";
-        arm_value(value.items()[i], depth + 1, out);
-        out += i + 1 < value.items().size() ? ",\n" : "\n";
-      }
-      out += indent(depth) + (object ? "}" : "]");
-      return;
-    }
-  }
+  print(value, depth, kArm, out);
 }
 
 const Resource& find_resource(const Deployment& deployment, const std::string& symbol) {
@@ -222,41 +240,14 @@ bool bicep_identifier(std::string_view key) {
   });
 }
 
+// Bicep: bare keys where they are identifiers, no commas, expressions as they are.
+const Syntax kBicep{
+    [](const Value& v) { return v.bicep(); },
+    [](const std::string& text) { return bicep_string(text); },
+    [](const std::string& key) { return bicep_identifier(key) ? key : bicep_string(key); }, ""};
+
 void bicep_value(const Value& value, int depth, std::string& out) {
-  switch (value.kind()) {
-    case Value::Kind::kString:
-      out += bicep_string(value.text());
-      return;
-    case Value::Kind::kExpr:
-      out += value.bicep();
-      return;
-    case Value::Kind::kBool:
-      out += value.flag() ? "true" : "false";
-      return;
-    case Value::Kind::kInt:
-      out += std::to_string(value.number());
-      return;
-    case Value::Kind::kArray:
-    case Value::Kind::kObject: {
-      bool object = value.kind() == Value::Kind::kObject;
-      if (value.items().empty()) {
-        out += object ? "{}" : "[]";
-        return;
-      }
-      out += object ? "{\n" : "[\n";
-      for (size_t i = 0; i < value.items().size(); ++i) {
-        out += indent(depth + 1);
-        if (object) {
-          const std::string& key = value.keys()[i];
-          out += (bicep_identifier(key) ? key : bicep_string(key)) + ": ";
-        }
-        bicep_value(value.items()[i], depth + 1, out);
-        out += "\n";
-      }
-      out += indent(depth) + (object ? "}" : "]");
-      return;
-    }
-  }
+  print(value, depth, kBicep, out);
 }
 
 void bicep_description(const std::string& description, std::string& out) {
