@@ -18,6 +18,18 @@ struct RunOptions {
 };
 
 int run_command(const RunOptions& options);
+
+struct DeadLettersOptions {
+  std::string config_path;
+  std::string reason;           // only entries whose reason contains this (case-insensitive)
+  std::string format = "text";  // list: text, or json (one object per line)
+};
+
+/// `dead-letters list`: every entry with its replay status, then counts by stage and reason.
+int dead_letters_list_command(const DeadLettersOptions& options);
+/// `dead-letters replay`: sends entries not yet replayed through the configured sink and marks
+/// those delivered; exit 0 when every matching entry is now replayed, 1 otherwise.
+int dead_letters_replay_command(const DeadLettersOptions& options);
 int validate_config_command(const std::string& config_path);
 int schema_command(const std::string& name, const std::string& format);
 int mitre_command(const std::string& format);

@@ -52,6 +52,22 @@ int main(int argc, char** argv) {
       app.add_subcommand("check", "Test every permission and connection the config needs");
   check_cmd->add_option("--config", check_path, "Config file (TOML)")->required();
 
+  gd2s::DeadLettersOptions dead_letters;
+  auto* dead_letters_cmd = app.add_subcommand(
+      "dead-letters", "Show dead-lettered records, or send them again once the cause is fixed");
+  dead_letters_cmd->require_subcommand(1);
+  auto* dead_list_cmd =
+      dead_letters_cmd->add_subcommand("list", "One line per dead letter with its replay status");
+  auto* dead_replay_cmd = dead_letters_cmd->add_subcommand(
+      "replay", "Send the dead letters not yet replayed through the configured sink");
+  for (CLI::App* cmd : {dead_list_cmd, dead_replay_cmd}) {
+    cmd->add_option("--config", dead_letters.config_path, "Config file (TOML)")->required();
+    cmd->add_option("--reason", dead_letters.reason,
+                    "Only dead letters whose reason contains this text (any case)");
+  }
+  dead_list_cmd->add_option("--format", dead_letters.format, "text or json (one object a line)")
+      ->check(CLI::IsMember({"text", "json"}));
+
   auto* policy_cmd = app.add_subcommand(
       "aws-policy", "Print the least-privilege IAM policy for the AWS calls gd2sentinel makes");
 
@@ -70,6 +86,8 @@ int main(int argc, char** argv) {
   if (*mitre_cmd) return gd2s::mitre_command(mitre_format);
   if (*template_cmd) return gd2s::azure_template_command(template_schema, template_format);
   if (*policy_cmd) return gd2s::aws_policy_command();
+  if (*dead_list_cmd) return gd2s::dead_letters_list_command(dead_letters);
+  if (*dead_replay_cmd) return gd2s::dead_letters_replay_command(dead_letters);
   if (*check_cmd) return gd2s::check_command(check_path);
   if (*version_cmd) {
     std::printf("gd2sentinel %s\n", gd2s::kVersion);

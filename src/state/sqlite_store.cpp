@@ -7,7 +7,7 @@ namespace gd2s {
 namespace {
 
 // Each entry moves the schema from version i to i + 1. Never edit one that has shipped: add one.
-constexpr std::array<const char*, 1> kMigrations = {
+constexpr std::array<const char*, 2> kMigrations = {
     R"sql(
 CREATE TABLE unit_checkpoints (
   source            TEXT    NOT NULL,
@@ -26,6 +26,19 @@ CREATE TABLE delivered_findings (
   PRIMARY KEY (finding_id, updated_at)
 ) WITHOUT ROWID;
 CREATE INDEX delivered_findings_age ON delivered_findings (delivered_us);
+)sql",
+    // `dead-letters replay`: one row per dead-letter line replayed or tried, named by the SHA-256
+    // of the line and its ordinal among identical lines (the file is never rewritten).
+    R"sql(
+CREATE TABLE dead_letter_replays (
+  line_sha256   TEXT    NOT NULL,
+  ordinal       INTEGER NOT NULL,
+  replayed_us   INTEGER,
+  attempted_us  INTEGER NOT NULL,
+  attempts      INTEGER NOT NULL,
+  last_failure  TEXT    NOT NULL,
+  PRIMARY KEY (line_sha256, ordinal)
+) WITHOUT ROWID;
 )sql",
 };
 
@@ -96,6 +109,16 @@ void SqliteStateStore::open_schema() {
       "INSERT INTO delivered_findings (finding_id, updated_at, delivered_us) VALUES (?1, ?2, ?3) "
       "ON CONFLICT (finding_id, updated_at) DO UPDATE SET delivered_us = excluded.delivered_us");
   prune_delivered_ = prepare("DELETE FROM delivered_findings WHERE delivered_us < ?1");
+  get_replay_ = prepare(
+      "SELECT replayed_us, attempted_us, attempts, last_failure FROM dead_letter_replays "
+      "WHERE line_sha256 = ?1 AND ordinal = ?2");
+  // ?4 empty: replayed at ?3. A line once replayed keeps its mark.
+  put_replay_ = prepare(
+      "INSERT INTO dead_letter_replays (line_sha256, ordinal, replayed_us, attempted_us, attempts, "
+      "last_failure) VALUES (?1, ?2, CASE WHEN ?4 = '' THEN ?3 END, ?3, 1, ?4) "
+      "ON CONFLICT (line_sha256, ordinal) DO UPDATE SET replayed_us = excluded.replayed_us, "
+      "attempted_us = excluded.attempted_us, attempts = attempts + 1, "
+      "last_failure = excluded.last_failure WHERE replayed_us IS NULL");
 }
 
 SqliteStateStore::~SqliteStateStore() {
@@ -103,8 +126,8 @@ SqliteStateStore::~SqliteStateStore() {
 }
 
 void SqliteStateStore::close() {
-  for (sqlite3_stmt* stmt :
-       {get_checkpoint_, put_checkpoint_, get_delivered_, put_delivered_, prune_delivered_})
+  for (sqlite3_stmt* stmt : {get_checkpoint_, put_checkpoint_, get_delivered_, put_delivered_,
+                             prune_delivered_, get_replay_, put_replay_})
     sqlite3_finalize(stmt);  // a no-op for null
   sqlite3_close(db_);
   db_ = nullptr;
@@ -233,6 +256,40 @@ uint64_t SqliteStateStore::forget_delivered_before(Timestamp before) {
   if (sqlite3_step(prune_delivered_) != SQLITE_DONE)
     throw StateError("pruning dedupe window: " + std::string(sqlite3_errmsg(db_)));
   return static_cast<uint64_t>(sqlite3_changes(db_));
+}
+
+std::optional<DeadLetterMark> SqliteStateStore::dead_letter_mark(std::string_view line_sha256,
+                                                                 uint64_t ordinal) {
+  std::lock_guard lock(mutex_);
+  Reset reset(get_replay_);
+  bind_text(get_replay_, 1, line_sha256);
+  sqlite3_bind_int64(get_replay_, 2, static_cast<sqlite3_int64>(ordinal));
+  int rc = sqlite3_step(get_replay_);
+  if (rc == SQLITE_DONE) return std::nullopt;
+  if (rc != SQLITE_ROW)
+    throw StateError("reading dead-letter replay marks: " + std::string(sqlite3_errmsg(db_)));
+  DeadLetterMark mark;
+  mark.line_sha256 = line_sha256;
+  mark.ordinal = ordinal;
+  if (sqlite3_column_type(get_replay_, 0) != SQLITE_NULL)
+    mark.replayed_at = from_micros(sqlite3_column_int64(get_replay_, 0));
+  mark.attempted_at = from_micros(sqlite3_column_int64(get_replay_, 1));
+  mark.attempts = static_cast<uint64_t>(sqlite3_column_int64(get_replay_, 2));
+  mark.last_failure = reinterpret_cast<const char*>(sqlite3_column_text(get_replay_, 3));
+  return mark;
+}
+
+void SqliteStateStore::record_replay(std::string_view line_sha256, uint64_t ordinal, Timestamp at,
+                                     std::string_view failure) {
+  std::lock_guard lock(mutex_);
+  Reset reset(put_replay_);
+  bind_text(put_replay_, 1, line_sha256);
+  sqlite3_bind_int64(put_replay_, 2, static_cast<sqlite3_int64>(ordinal));
+  sqlite3_bind_int64(put_replay_, 3, to_micros(at));
+  // An empty view may have no data pointer, which SQLite would bind as NULL.
+  bind_text(put_replay_, 4, failure.empty() ? std::string_view("") : failure);
+  if (sqlite3_step(put_replay_) != SQLITE_DONE)
+    throw StateError("recording a dead-letter replay: " + std::string(sqlite3_errmsg(db_)));
 }
 
 }  // namespace gd2s

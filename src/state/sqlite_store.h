@@ -29,6 +29,10 @@ class SqliteStateStore final : public StateStore {
   bool delivered_since(const FindingVersion& version, Timestamp since) override;
   void remember_delivered(std::span<const FindingVersion> versions, Timestamp at) override;
   uint64_t forget_delivered_before(Timestamp before) override;
+  std::optional<DeadLetterMark> dead_letter_mark(std::string_view line_sha256,
+                                                 uint64_t ordinal) override;
+  void record_replay(std::string_view line_sha256, uint64_t ordinal, Timestamp at,
+                     std::string_view failure) override;
 
   /// The schema version after migrations (for tests and `check`).
   int schema_version();
@@ -50,6 +54,8 @@ class SqliteStateStore final : public StateStore {
   sqlite3_stmt* get_delivered_ = nullptr;
   sqlite3_stmt* put_delivered_ = nullptr;
   sqlite3_stmt* prune_delivered_ = nullptr;
+  sqlite3_stmt* get_replay_ = nullptr;
+  sqlite3_stmt* put_replay_ = nullptr;
 };
 
 }  // namespace gd2s

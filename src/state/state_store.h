@@ -27,6 +27,17 @@ struct UnitCheckpoint {
   Timestamp updated_at{};
 };
 
+/// What `dead-letters replay` did with one line of the dead-letter file. The line is named by
+/// its content, so the file itself is never rewritten (a running gd2sentinel appends to it).
+struct DeadLetterMark {
+  std::string line_sha256;               // SHA-256 of the line's bytes (without its newline), hex
+  uint64_t ordinal = 1;                  // which of several identical lines, 1-based in file order
+  std::optional<Timestamp> replayed_at;  // set once replayed; final
+  Timestamp attempted_at{};              // the last replay attempt
+  uint64_t attempts = 0;
+  std::string last_failure;  // why the last attempt failed; empty once replayed
+};
+
 class StateStore {
  public:
   virtual ~StateStore() = default;
@@ -41,6 +52,14 @@ class StateStore {
   virtual void remember_delivered(std::span<const FindingVersion> versions, Timestamp at) = 0;
   /// Drops delivered versions older than `before`; returns how many.
   virtual uint64_t forget_delivered_before(Timestamp before) = 0;
+
+  /// The replay mark of one dead-letter line, if it was ever replayed or tried.
+  virtual std::optional<DeadLetterMark> dead_letter_mark(std::string_view line_sha256,
+                                                         uint64_t ordinal) = 0;
+  /// Records one replay attempt at `at`: an empty `failure` marks the line replayed, for good;
+  /// otherwise `failure` is kept as the last one. A line already replayed is left as it is.
+  virtual void record_replay(std::string_view line_sha256, uint64_t ordinal, Timestamp at,
+                             std::string_view failure) = 0;
 };
 
 using StateStorePtr = std::unique_ptr<StateStore>;
