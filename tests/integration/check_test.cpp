@@ -135,6 +135,28 @@ TEST_F(Check, EachAwsPermissionTakenAwayIsNamed) {
   }
 }
 
+TEST_F(Check, EachGuardDutyPermissionTakenAwayIsNamed) {
+  std::string detector = standin_->create_detector(standin_->region());
+  standin_->put_findings(detector, "[" + test::finding_json("gd-1") + "]");
+  // config() writes the [aws] table: the GuardDuty endpoint comes from the environment.
+  setenv("AWS_ENDPOINT_URL_GUARDDUTY", standin_->endpoint().c_str(), 1);
+  const std::string api = "[source.guardduty_api]\nregions = [\"" + standin_->region() + "\"]";
+  auto ok = check(config(api));
+  EXPECT_EQ(ok.status, 0) << ok.out << ok.err;
+  for (const char* line : {"✓ guardduty:ListDetectors in ", "✓ guardduty:ListFindings on detector ",
+                           "✓ guardduty:GetFindings on detector "})
+    EXPECT_TRUE(has(ok.out, line)) << line << "\n" << ok.out;
+  for (const char* operation : {"ListDetectors", "ListFindings", "GetFindings"}) {
+    standin_->clear_faults();
+    standin_->add_fault(R"({"service":"guardduty","operation":"^)" + std::string(operation) +
+                        R"($","action":"deny"})");
+    auto r = check(config(api));
+    EXPECT_EQ(r.status, 1) << operation << "\n" << r.out;
+    EXPECT_TRUE(has(r.out, std::string("✗ guardduty:") + operation)) << operation << "\n" << r.out;
+  }
+  unsetenv("AWS_ENDPOINT_URL_GUARDDUTY");
+}
+
 TEST_F(Check, AzureRefusalsNameTheirFix) {
   setenv("GD2S_CHECK_SECRET", "wrong-secret", 1);
   std::string path = config(sqs());
