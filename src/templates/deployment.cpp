@@ -3,15 +3,6 @@
 #include <algorithm>
 #include <stdexcept>
 
-// GCC 12 at -O2 reports -Warray-bounds and -Wstringop-overflow falsely where a short
-// std::string is joined with a literal (the printers below do that on every line); the same code
-// is clean at -O0.
-#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ == 12
-#pragma GCC diagnostic ignored "-Warray-bounds"
-#pragma GCC diagnostic ignored "-Wstringop-overflow"
-#pragma GCC diagnostic ignored "-Wrestrict"
-#endif
-
 namespace gd2s::templates {
 
 Value Value::array(std::vector<Value> items) {
