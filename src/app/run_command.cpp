@@ -128,11 +128,14 @@ int run_command(const RunOptions& options) {
           });
     spdlog::info("run: source {}, schema {}, sink {}", parts.description, schema->name(),
                  sink_parts.description);
+    // A one-pass run must read everything it listed; a service hands back what it could not
+    // read (the next listing pass, or the queue's redrive) and has only to finish what it began.
+    const bool one_pass = options.once || config.files_source.has_value();
     {
       SignalWatcher watcher(pipeline);
       // A one-pass run on a terminal is a backfill someone watches: a redrawn line. Otherwise
       // progress goes to the log every [log] progress_interval.
-      bool backfill = options.once || config.files_source.has_value();
+      bool backfill = one_pass;
       ProgressReporter progress(source, pipeline.stats(), backfill && isatty(STDERR_FILENO) != 0,
                                 config.log.progress_interval);
       pipeline.run();
@@ -146,9 +149,15 @@ int run_command(const RunOptions& options) {
         stats.duplicates.load(), stats.dead_letters.load(), totals.units_committed,
         totals.units_opened);
     if (options.summary) std::fprintf(stderr, "\n%s", format_summary(stats, totals).c_str());
-    if (totals.units_committed != totals.units_opened) {
+    uint64_t finished = totals.units_committed + totals.units_abandoned;
+    if (finished < totals.units_opened) {
       spdlog::error("{} units were not committed; they are read again on the next run",
-                    totals.units_opened - totals.units_committed);
+                    totals.units_opened - finished);
+      return kExitFailure;
+    }
+    if (one_pass && totals.units_abandoned > 0) {
+      spdlog::error("{} units could not be read to the end; they are read again on the next run",
+                    totals.units_abandoned);
       return kExitFailure;
     }
     return kExitOk;

@@ -183,10 +183,10 @@ TEST_F(Operations, MetricsHealthAndReadinessWhileShippingThroughFaults) {
       sample(text, R"(gd2sentinel_sink_http_responses_total{sink="logs_ingestion",code="503"})"), 1)
       << text;
   EXPECT_EQ(emulator.row_count("AWSGuardDuty"), 21);
-  // The message it could not read stays on the queue for the redrive policy: not committed,
-  // so the exit status is 1 and the log says why.
-  EXPECT_EQ(run.stop(SIGTERM), 1) << run.err();
-  EXPECT_NE(run.err().find("1 units were not committed"), std::string::npos) << run.err();
+  // The message it could not read is left to the queue's redrive policy, on purpose: a service
+  // stopped by SIGTERM with nothing else in flight stops cleanly.
+  EXPECT_EQ(run.stop(SIGTERM), 0) << run.err();
+  EXPECT_EQ(run.err().find("not committed"), std::string::npos) << run.err();
 
   // Known secrets: in no log line (at debug level), metric or dead letter.
   std::string dead = test::read_file(dir_.file("dead.jsonl"));
