@@ -75,6 +75,29 @@ bool find_duplicate_key(const element& value, std::string& path, std::string& ke
   return false;
 }
 
+// Whether any object in `value` holds a key twice, without building paths: the check every
+// record passes. `keys` is scratch space, kept by the caller between records.
+bool has_duplicate_key(const element& value, std::vector<std::string_view>& keys) {
+  if (value.is_array()) {
+    simdjson::dom::array items = value.get_array().value();
+    for (element item : items)
+      if (has_duplicate_key(item, keys)) return true;
+    return false;
+  }
+  if (!value.is_object()) return false;
+  object obj = value.get_object().value();
+  size_t mark = keys.size();
+  for (auto field : obj) keys.push_back(field.key);
+  auto begin = keys.begin() + static_cast<std::ptrdiff_t>(mark);
+  std::sort(begin, keys.end());
+  bool duplicate = std::adjacent_find(begin, keys.end()) != keys.end();
+  keys.resize(mark);
+  if (duplicate) return true;
+  for (auto field : obj)
+    if (has_duplicate_key(field.value, keys)) return true;
+  return false;
+}
+
 // A member given as JSON null counts as absent (GuardDuty writes "platform": null).
 bool lookup(const object& obj, std::string_view key, element& out) {
   if (obj[key].get(out) != simdjson::SUCCESS) return false;
@@ -164,7 +187,7 @@ std::variant<Finding, DecodeFailure> FindingDecoder::decode(std::string_view tex
     return DecodeFailure{std::string("record is ") + json_type_name(root.type()) +
                          ", expected a finding object"};
   std::string path, key;
-  if (find_duplicate_key(root, path, key))
+  if (has_duplicate_key(root, key_scratch_) && find_duplicate_key(root, path, key))
     return DecodeFailure{"duplicate key \"" + key + "\" in " +
                          (path.empty() ? std::string("the finding") : "\"" + path + "\"")};
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "core/finding.h"
 
@@ -28,6 +29,7 @@ class FindingDecoder {
  private:
   simdjson::dom::parser parser_;
   simdjson::dom::parser additional_info_parser_;  // for the API's {"value": "<json>"} shape
+  std::vector<std::string_view> key_scratch_;     // the duplicate-key check's, kept for reuse
 };
 
 }  // namespace gd2s

@@ -1,16 +1,19 @@
 #pragma once
-// gzip for request bodies (Content-Encoding: gzip). One encoder per thread: it keeps its zlib
-// state between bodies instead of allocating it for each.
-
-#include <zlib.h>
+// gzip for request bodies (Content-Encoding: gzip), through libdeflate: a request body is one
+// whole buffer (at most 1 MiB), which libdeflate compresses with 2.4 times less CPU than zlib
+// at the same level and size (bench/README.md, "Request gzip"). One encoder per thread: it
+// keeps its compressor between bodies instead of allocating it for each.
 
 #include <string>
 #include <string_view>
+
+struct libdeflate_compressor;
 
 namespace gd2s {
 
 class GzipEncoder {
  public:
+  /// Levels 1 (fastest) to 12 (smallest); the sink's option allows 1–9.
   explicit GzipEncoder(int level = 6);
   ~GzipEncoder();
   GzipEncoder(const GzipEncoder&) = delete;
@@ -20,7 +23,7 @@ class GzipEncoder {
   void compress(std::string_view data, std::string& out);
 
  private:
-  z_stream stream_{};
+  libdeflate_compressor* compressor_ = nullptr;
 };
 
 }  // namespace gd2s

@@ -34,5 +34,12 @@ inline void write_string(JsonWriter& w, std::string_view value) {
 inline void write_raw(JsonWriter& w, std::string_view json, rapidjson::Type type) {
   w.RawValue(json.data(), json.size(), type);
 }
+/// The same for a writer that writes to `sink`, appending the bytes in one go rather than
+/// through the writer one character at a time (rows embed whole objects this way).
+inline void write_raw(JsonWriter& w, StringSink& sink, std::string_view json,
+                      rapidjson::Type type) {
+  w.RawValue("", 0, type);  // the separator before the value, and the writer's own bookkeeping
+  sink.str().append(json);
+}
 
 }  // namespace gd2s
