@@ -9,4 +9,16 @@ if(GD2S_SANITIZE)
   target_compile_options(gd2s_options INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer
     -fno-sanitize-recover=undefined)
   target_link_options(gd2s_options INTERFACE -fsanitize=address,undefined)
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    target_compile_options(gd2s_options INTERFACE
+      -fsanitize-ignorelist=${PROJECT_SOURCE_DIR}/cmake/ubsan-ignorelist.txt)
+  endif()
+endif()
+if(GD2S_TSAN)
+  target_compile_options(gd2s_options INTERFACE -fsanitize=thread -fno-omit-frame-pointer)
+  target_link_options(gd2s_options INTERFACE -fsanitize=thread)
+endif()
+if(GD2S_FUZZ)
+  # Coverage for libFuzzer in everything the fuzz targets link; only they link libFuzzer's main.
+  target_compile_options(gd2s_options INTERFACE -fsanitize=fuzzer-no-link)
 endif()

@@ -142,11 +142,14 @@ ListPage S3Client::list_objects_v2(const ListRequest& list, std::stop_token stop
   if (response.status != 200)
     throw s3_error(response.status, response.body, ops::kListObjectsV2,
                    "s3://" + list.bucket + "/" + list.prefix);
+  return parse_list_objects_v2(response.body, list.bucket);
+}
 
+ListPage parse_list_objects_v2(std::string_view body, const std::string& bucket) {
   pugi::xml_document doc;
-  if (!doc.load_buffer(response.body.data(), response.body.size()))
-    throw S3Error(response.status, "MalformedResponse",
-                  "ListObjectsV2 on s3://" + list.bucket + " returned a body that is not XML");
+  if (!doc.load_buffer(body.data(), body.size()))
+    throw S3Error(200, "MalformedResponse",
+                  "ListObjectsV2 on s3://" + bucket + " returned a body that is not XML");
   pugi::xml_node result = doc.child("ListBucketResult");
   bool url_encoded = std::string_view(result.child_value("EncodingType")) == "url";
   auto text = [&](std::string_view value) {
@@ -166,9 +169,8 @@ ListPage S3Client::list_objects_v2(const ListRequest& list, std::stop_token stop
   for (pugi::xml_node prefix : result.children("CommonPrefixes"))
     page.common_prefixes.push_back(text(prefix.child_value("Prefix")));
   if (page.truncated && page.next_continuation_token.empty())
-    throw S3Error(
-        200, "MalformedResponse",
-        "ListObjectsV2 on s3://" + list.bucket + " is truncated without a continuation token");
+    throw S3Error(200, "MalformedResponse",
+                  "ListObjectsV2 on s3://" + bucket + " is truncated without a continuation token");
   return page;
 }
 

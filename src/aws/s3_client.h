@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <stop_token>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "aws/credentials.h"
@@ -52,6 +53,10 @@ class S3Error : public std::runtime_error {
   long status_;
   std::string code_;
 };
+
+/// A ListObjectsV2 answer's body → its page (keys decoded when EncodingType is url). Throws
+/// S3Error (MalformedResponse) when the body is not XML or is truncated without a token.
+ListPage parse_list_objects_v2(std::string_view body, const std::string& bucket);
 
 struct S3Settings {
   std::string region;
