@@ -19,20 +19,26 @@ import os from "node:os";
 import path from "node:path";
 import readline from "node:readline";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+import { EMULATOR_CLIENT_SECRET, emulatorSinkToml } from "../tools/workspace-emulator/sink-config.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] ? args[i + 1] : fallback;
-};
-const findings = Number(option("--findings", "200000"));
-const objects = Number(option("--objects", "2000"));
-const build = path.resolve(root, option("--build", "build/bench"));
-const schema = option("--schema", "native");
-const dedupeWindow = option("--dedupe-window", "");  // e.g. "0s": deduplication off
-const perfFile = option("--perf", "");  // also record a CPU profile (perf record) of gd2sentinel
-const binary = path.resolve(option("--binary", path.join(build, "src/gd2sentinel")));
+const { values: opts } = parseArgs({ options: {
+  findings: { type: "string", default: "200000" }, objects: { type: "string", default: "2000" },
+  build: { type: "string", default: "build/bench" }, schema: { type: "string", default: "native" },
+  "dedupe-window": { type: "string", default: "" },  // e.g. "0s": deduplication off
+  perf: { type: "string", default: "" },  // also record a CPU profile (perf record) of gd2sentinel
+  binary: { type: "string" }, wrap: { type: "string", default: "" },  // e.g. "strace -f -tt -o FILE"
+  json: { type: "boolean", default: false },
+} });
+const findings = Number(opts.findings);
+const objects = Number(opts.objects);
+const build = path.resolve(root, opts.build);
+const schema = opts.schema;
+const dedupeWindow = opts["dedupe-window"];
+const perfFile = opts.perf;
+const binary = path.resolve(opts.binary ?? path.join(build, "src/gd2sentinel"));
 const emulatorBinary = path.join(build, "tools/workspace-emulator/workspace-emulator");
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "gd2s-e2e-"));
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -74,19 +80,7 @@ schema = "${schema}"
 drop_sample = false
 drop_archived = false
 ${dedupeWindow ? `dedupe_window = "${dedupeWindow}"` : ""}
-[sink.logs_ingestion]
-endpoint = "${ready.url}"
-dcr_immutable_id = "dcr-00000000000000000000000000000001"
-stream = "${stream}"
-[azure]
-auth = "client_secret"
-tenant_id = "3d6f7a21-0000-4000-8000-000000000001"
-client_id = "0e9c4d1a-0000-4000-8000-000000000002"
-client_secret = "env:BENCH_AZURE_CLIENT_SECRET"
-authority_host = "${ready.url}"
-[http]
-ca_file = "${path.join(work, "ca.pem")}"
-[dead_letter]
+${emulatorSinkToml({ ready, caFile: path.join(work, "ca.pem"), stream, secretEnv: "BENCH_AZURE_CLIENT_SECRET" })}[dead_letter]
 path = "${path.join(work, `dead-${run}.jsonl`)}"
 [state]
 path = "${path.join(work, `state-${run}.db`)}"
@@ -112,14 +106,14 @@ async function run(index) {
   const emulatorBefore = cpuOf(emulator.pid);
   const timeFile = path.join(work, `time-${index}.txt`);
   const started = now();
-  const wrap = option("--wrap", "").split(" ").filter(Boolean);  // e.g. "strace -f -tt -o FILE"
+  const wrap = opts.wrap.split(" ").filter(Boolean);
   const perf = wrap.length ? wrap : perfFile ? ["perf", "record", "-q", "-e", "cpu-clock", "-F", "199", "--call-graph", "dwarf,16384", "-o", perfFile] : [];
   const shipper = spawn("/usr/bin/time", ["-f", "%e %U %S %M", "-o", timeFile,
     ...perf, binary, "run", "--once", "--config", config(index)], {
     stdio: ["ignore", "inherit", "inherit"],
     env: { ...process.env, AWS_ENDPOINT_URL_S3: bucket.endpoint, AWS_ACCESS_KEY_ID: "AKIDBENCH",
       AWS_SECRET_ACCESS_KEY: "bench-secret", AWS_EC2_METADATA_DISABLED: "true",
-      BENCH_AZURE_CLIENT_SECRET: "emulator-client-secret" },
+      BENCH_AZURE_CLIENT_SECRET: EMULATOR_CLIENT_SECRET },
   });
   const exited = new Promise((resolve) => shipper.once("exit", resolve));
   let done = false;
@@ -170,7 +164,7 @@ try {
   fs.rmSync(work, { recursive: true, force: true });
 }
 for (const r of results) {
-  if (args.includes("--json")) { console.log(JSON.stringify(r)); continue; }
+  if (opts.json) { console.log(JSON.stringify(r)); continue; }
   console.log(`${r.findings} findings (${(r.json_bytes / 1e6).toFixed(1)} MB JSON, ${(r.gzip_bytes / 1e6).toFixed(1)} MB gzip) in ${r.objects} objects, schema ${r.schema}`);
   console.log(`  rows in the emulator: ${r.rows} (${r.rows_ok ? "exactly N" : "NOT N"}), dead letters: ${r.dead_letters}`);
   console.log(`  wall ${r.wall_s} s, ${r.findings_per_s} findings/s`);

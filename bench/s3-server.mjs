@@ -16,16 +16,16 @@ import http from "node:http";
 import path from "node:path";
 import zlib from "node:zlib";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] ? args[i + 1] : fallback;
-};
-const findings = Number(option("--findings", "200000"));
-const objectCount = Number(option("--objects", "2000"));
-const bucket = option("--bucket", "guardduty-bench");
+const { values: opts } = parseArgs({ options: {
+  findings: { type: "string", default: "200000" }, objects: { type: "string", default: "2000" },
+  bucket: { type: "string", default: "guardduty-bench" },
+} });
+const findings = Number(opts.findings);
+const objectCount = Number(opts.objects);
+const bucket = opts.bucket;
 
 // The 31 sample findings of examples/src as templates, in turn; each copy gets its own id, ARN
 // and times, and sample/archived flags cleared so that every one is delivered.

@@ -17,6 +17,8 @@ import path from "node:path";
 import readline from "node:readline";
 import { fileURLToPath } from "node:url";
 
+import { EMULATOR_CLIENT_SECRET, emulatorSinkToml } from "../tools/workspace-emulator/sink-config.mjs";
+
 import { startStandin, DEFAULT_CREDENTIALS } from "../tools/aws-standin/standin.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -50,19 +52,7 @@ fs.writeFileSync(path.join(work, "gd2sentinel.toml"), `
 queue_url = "${queueUrl}"
 region = "${standin.region}"
 receivers = 2
-[sink.logs_ingestion]
-endpoint = "${ready.url}"
-dcr_immutable_id = "dcr-00000000000000000000000000000001"
-stream = "Custom-GuardDutyFinding"
-[azure]
-auth = "client_secret"
-tenant_id = "3d6f7a21-0000-4000-8000-000000000001"
-client_id = "0e9c4d1a-0000-4000-8000-000000000002"
-client_secret = "env:BENCH_AZURE_CLIENT_SECRET"
-authority_host = "${ready.url}"
-[http]
-ca_file = "${path.join(work, "ca.pem")}"
-[dead_letter]
+${emulatorSinkToml({ ready, caFile: path.join(work, "ca.pem"), secretEnv: "BENCH_AZURE_CLIENT_SECRET" })}[dead_letter]
 path = "${path.join(work, "dead.jsonl")}"
 [state]
 path = "${path.join(work, "state.db")}"
@@ -76,7 +66,7 @@ const shipper = spawn(binary, ["run", "--config", path.join(work, "gd2sentinel.t
     ...process.env,
     AWS_ENDPOINT_URL_SQS: standin.endpoint, AWS_ENDPOINT_URL_S3: standin.endpoint,
     AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-    AWS_EC2_METADATA_DISABLED: "true", BENCH_AZURE_CLIENT_SECRET: "emulator-client-secret",
+    AWS_EC2_METADATA_DISABLED: "true", BENCH_AZURE_CLIENT_SECRET: EMULATOR_CLIENT_SECRET,
   },
 });
 

@@ -18,6 +18,9 @@ import os from "node:os";
 import path from "node:path";
 import readline from "node:readline";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+import { EMULATOR_CLIENT_SECRET, emulatorSinkToml } from "../workspace-emulator/sink-config.mjs";
 
 import { startStandin, DEFAULT_CREDENTIALS } from "../aws-standin/standin.mjs";
 import { checkArrivals, checkDeadLetters, checkProcesses, checkQueueDeadLetters, checkResources } from "./checks.mjs";
@@ -26,16 +29,16 @@ import { printSummary } from "./summary.mjs";
 import { Shipper } from "./shipper.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] ? args[i + 1] : fallback;
-};
-const minutes = Number(option("--minutes", "2"));
-const build = path.resolve(root, option("--build", "build/release"));
-const seed = Number(option("--seed", String(Date.now() % 1e9)));
-const keep = args.includes("--keep");
-const work = option("--work", "") ? path.resolve(option("--work", "")) : fs.mkdtempSync(path.join(os.tmpdir(), "gd2s-soak-"));
+const { values: opts } = parseArgs({ options: {
+  minutes: { type: "string", default: "2" }, build: { type: "string", default: "build/release" },
+  seed: { type: "string", default: String(Date.now() % 1e9) }, work: { type: "string" },
+  keep: { type: "boolean", default: false },
+} });
+const minutes = Number(opts.minutes);
+const build = path.resolve(root, opts.build);
+const seed = Number(opts.seed);
+const keep = opts.keep;
+const work = opts.work ? path.resolve(opts.work) : fs.mkdtempSync(path.join(os.tmpdir(), "gd2s-soak-"));
 fs.mkdirSync(work, { recursive: true });
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -125,19 +128,7 @@ function config(name, source, metricsPort) {
 s3_path_style = true
 [transform]
 schema = "native"
-[sink.logs_ingestion]
-endpoint = "${ready.url}"
-dcr_immutable_id = "dcr-00000000000000000000000000000001"
-stream = "Custom-GuardDutyFinding"
-[azure]
-auth = "client_secret"
-tenant_id = "3d6f7a21-0000-4000-8000-000000000001"
-client_id = "0e9c4d1a-0000-4000-8000-000000000002"
-client_secret = "env:SOAK_AZURE_CLIENT_SECRET"
-authority_host = "${ready.url}"
-[http]
-ca_file = "${path.join(work, "ca.pem")}"
-[dead_letter]
+${emulatorSinkToml({ ready, caFile: path.join(work, "ca.pem"), secretEnv: "SOAK_AZURE_CLIENT_SECRET" })}[dead_letter]
 path = "${path.join(work, `${name}-dead-letters.jsonl`)}"
 [state]
 path = "${path.join(work, `${name}-state.db`)}"
@@ -154,7 +145,7 @@ const env = {
   ...process.env,
   AWS_ENDPOINT_URL_S3: standin.endpoint, AWS_ENDPOINT_URL_SQS: standin.endpoint,
   AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-  AWS_EC2_METADATA_DISABLED: "true", SOAK_AZURE_CLIENT_SECRET: "emulator-client-secret",
+  AWS_EC2_METADATA_DISABLED: "true", SOAK_AZURE_CLIENT_SECRET: EMULATOR_CLIENT_SECRET,
   // A small quarantine keeps ASan's own memory bounded; reports go to stderr (the life's log).
   // Options already set (the dev test preset's) come after these defaults and win.
   ASAN_OPTIONS: ["quarantine_size_mb=16:malloc_context_size=10:detect_leaks=1", process.env.ASAN_OPTIONS]
