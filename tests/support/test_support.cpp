@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <spawn.h>
+#include <spdlog/spdlog.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -15,6 +16,12 @@
 extern char** environ;
 
 namespace gd2s::test {
+namespace {
+// spdlog's registry is a function-local static inside libspdlog.so. The program sets logging up
+// before it starts a thread; a test may log first from two threads at once, and ThreadSanitizer
+// cannot see the uninstrumented library's guard, so build the registry before main.
+[[maybe_unused]] const bool kLoggingReady = spdlog::default_logger() != nullptr;
+}  // namespace
 
 std::string finding_json(const std::string& id, const std::string& updated) {
   return R"({"schemaVersion":"2.0","accountId":"111122223333","region":"eu-west-1","partition":"aws","id":")" +
