@@ -2,12 +2,15 @@
 // A blocking multi-producer multi-consumer queue bounded by a cost (bytes, rows), so memory
 // stays flat whatever the input size: producers wait while it is full.
 
+#include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <mutex>
 #include <optional>
 #include <utility>
+#include <vector>
 
 namespace gd2s {
 
@@ -29,6 +32,26 @@ class BoundedQueue {
     return true;
   }
 
+  /// push() for each item in turn, under one lock: a consumer is woken once for the lot rather
+  /// than once per item. `cost(item)` gives each item's cost. Returns false when the queue is
+  /// closed; the items not yet taken are then left with the caller.
+  template <typename CostOf>
+  bool push_all(std::vector<T>& items, CostOf cost_of) {
+    std::unique_lock lock(mutex_);
+    for (T& item : items) {
+      size_t cost = cost_of(item);
+      if (!closed_ && used_ != 0 && used_ + cost > capacity_) {
+        not_empty_.notify_all();  // let consumers make room while we wait
+        not_full_.wait(lock, [&] { return closed_ || used_ == 0 || used_ + cost <= capacity_; });
+      }
+      if (closed_) return false;
+      items_.emplace_back(std::move(item), cost);
+      used_ += cost;
+    }
+    not_empty_.notify_all();
+    return true;
+  }
+
   /// Blocks until an item arrives; nullopt once the queue is closed and empty.
   std::optional<T> pop() {
     std::unique_lock lock(mutex_);
@@ -36,12 +59,21 @@ class BoundedQueue {
     return take(lock);
   }
 
-  /// Like pop, but gives up after `timeout` (nullopt then too; check closed_and_empty()).
+  /// Blocks until an item arrives, then moves up to `max` waiting items to the end of `out`.
+  /// False (and nothing moved) once the queue is closed and empty.
+  bool pop_some(std::vector<T>& out, size_t max) {
+    std::unique_lock lock(mutex_);
+    not_empty_.wait(lock, [&] { return closed_ || !items_.empty(); });
+    return take_some(out, max) > 0;
+  }
+
+  /// Like pop_some, but gives up after `timeout`; returns how many items it moved (0 then too;
+  /// check closed_and_empty()).
   template <typename Rep, typename Period>
-  std::optional<T> pop_for(std::chrono::duration<Rep, Period> timeout) {
+  size_t pop_some_for(std::vector<T>& out, size_t max, std::chrono::duration<Rep, Period> timeout) {
     std::unique_lock lock(mutex_);
     not_empty_.wait_for(lock, timeout, [&] { return closed_ || !items_.empty(); });
-    return take(lock);
+    return take_some(out, max);
   }
 
   /// No more pushes; consumers drain what is left.
@@ -70,6 +102,17 @@ class BoundedQueue {
     used_ -= cost;
     not_full_.notify_all();
     return std::move(item);
+  }
+
+  size_t take_some(std::vector<T>& out, size_t max) {
+    size_t n = std::min(max, items_.size());
+    for (size_t i = 0; i < n; ++i) {
+      out.push_back(std::move(items_.front().first));
+      used_ -= items_.front().second;
+      items_.pop_front();
+    }
+    if (n > 0) not_full_.notify_all();
+    return n;
   }
 
   const size_t capacity_;

@@ -16,7 +16,9 @@ namespace gd2s {
 
 namespace {
 constexpr size_t kItemOverhead = 128;  // bookkeeping per queued item, for the byte bounds
-}
+constexpr size_t kWorkerBatch = 64;    // records a worker takes from the queue at most at once
+constexpr size_t kSinkBatch = 256;     // rows the sink thread takes from the queue at most at once
+}  // namespace
 
 Pipeline::Pipeline(Source& source, Sink& sink, DeadLetterStore& dead_letters, const Schema& schema,
                    const FindingFilter& filter, Dedupe& dedupe, PipelineOptions options)
@@ -124,59 +126,90 @@ void Pipeline::dead_letter(const UnitPtr& unit, std::string_view stage, std::str
   unit->settle(Settlement::kDeadLettered);
 }
 
-void Pipeline::run_worker() {
+struct Pipeline::WorkerScratch {
   FindingDecoder decoder;
   std::string row;
-  while (auto item = raw_queue_.pop()) {
+  std::vector<OutboundRow> rows;
+  std::vector<FindingVersion> versions;
+};
+
+void Pipeline::run_worker() {
+  WorkerScratch scratch;
+  std::vector<RawItem> items;
+  while (raw_queue_.pop_some(items, kWorkerBatch)) {
     try {
-      transform(*item, decoder, row);
+      transform(items, scratch);
     } catch (...) {
       fail(std::current_exception(), "transform");
       return;
     }
+    items.clear();
   }
 }
 
-void Pipeline::transform(RawItem& item, FindingDecoder& decoder, std::string& row) {
-  auto decoded = decoder.decode(item.text);
+// Records are taken from the queue in batches of what is waiting (never waiting for more), so
+// the dedupe check and the hand-over to the sink cost one lock and one state read per batch.
+void Pipeline::transform(std::vector<RawItem>& items, WorkerScratch& scratch) {
+  scratch.rows.clear();
+  scratch.versions.clear();
+  for (RawItem& item : items)
+    if (auto row = map(item, scratch)) scratch.rows.push_back(std::move(*row));
+  if (dedupe_.enabled()) {
+    std::vector<bool> duplicate = dedupe_.find_duplicates(scratch.versions);
+    size_t kept = 0;
+    for (size_t i = 0; i < scratch.rows.size(); ++i) {
+      OutboundRow& row = scratch.rows[i];
+      FindingVersion& version = scratch.versions[i];
+      if (duplicate[i]) {
+        spdlog::debug("{} line {}: finding {} updated {} already delivered", row.ticket.unit->key(),
+                      row.ticket.line, version.id, version.updated_at);
+        stats_.duplicates.fetch_add(1, std::memory_order_relaxed);
+        row.ticket.unit->settle(Settlement::kFiltered);
+        continue;
+      }
+      row.ticket.version = std::move(version);
+      if (kept != i) scratch.rows[kept] = std::move(row);
+      ++kept;
+    }
+    scratch.rows.resize(kept);
+  }
+  // false only after a failure: the units then never commit
+  row_queue_.push_all(scratch.rows,
+                      [](const OutboundRow& row) { return row.json.size() + kItemOverhead; });
+}
+
+// Decodes, filters and maps one record; a row to send, or nothing when the record was settled
+// here (filtered or dead-lettered). With dedupe on, the row's version is appended to
+// scratch.versions, one per row.
+std::optional<OutboundRow> Pipeline::map(RawItem& item, WorkerScratch& scratch) {
+  auto decoded = scratch.decoder.decode(item.text);
   if (auto* failure = std::get_if<DecodeFailure>(&decoded)) {
     dead_letter(item.unit, "decode", std::move(failure->reason), item.line, std::move(item.text));
-    return;
+    return std::nullopt;
   }
   const Finding& finding = std::get<Finding>(decoded);
   if (auto reason = filter_.drop_reason(finding)) {
     spdlog::debug("{} line {}: filtered: {}", item.unit->key(), item.line, *reason);
     stats_.filtered.fetch_add(1, std::memory_order_relaxed);
     item.unit->settle(Settlement::kFiltered);
-    return;
+    return std::nullopt;
   }
-  RecordTicket ticket{item.unit, item.line, std::nullopt, finding.severity,
-                      std::string(finding.type)};
-  if (dedupe_.enabled()) {
-    FindingVersion version{std::string(finding.id), format_iso8601(finding.updated_at)};
-    if (dedupe_.is_duplicate(version)) {
-      spdlog::debug("{} line {}: finding {} updated {} already delivered", item.unit->key(),
-                    item.line, version.id, version.updated_at);
-      stats_.duplicates.fetch_add(1, std::memory_order_relaxed);
-      item.unit->settle(Settlement::kFiltered);
-      return;
-    }
-    ticket.version = std::move(version);
-  }
-  row.clear();
-  schema_.write_row(finding, enrich(finding), row);
-  if (row.size() > options_.max_row_bytes) {
-    if (ticket.version) dedupe_.abandoned(*ticket.version);
+  // Written into a buffer the worker keeps, then copied once at its exact size.
+  scratch.row.clear();
+  schema_.write_row(finding, enrich(finding), scratch.row);
+  if (scratch.row.size() > options_.max_row_bytes) {
     dead_letter(item.unit, "transform",
-                "the " + std::string(schema_.name()) + " row is " + std::to_string(row.size()) +
-                    " bytes, over the " + std::to_string(options_.max_row_bytes) +
-                    "-byte limit for one record",
+                "the " + std::string(schema_.name()) + " row is " +
+                    std::to_string(scratch.row.size()) + " bytes, over the " +
+                    std::to_string(options_.max_row_bytes) + "-byte limit for one record",
                 item.line, std::move(item.text));
-    return;
+    return std::nullopt;
   }
-  OutboundRow out{row, std::move(ticket)};
-  size_t cost = out.json.size() + kItemOverhead;
-  row_queue_.push(out, cost);
+  if (dedupe_.enabled())
+    scratch.versions.push_back({std::string(finding.id), format_iso8601(finding.updated_at)});
+  return OutboundRow{
+      scratch.row,
+      {item.unit, item.line, std::nullopt, finding.severity, std::string(finding.type)}};
 }
 
 void Pipeline::run_sink() {
@@ -187,6 +220,7 @@ void Pipeline::run_sink() {
   const size_t batch_rows = batch_bytes > 0 ? SIZE_MAX : options_.batch_rows;
   BatchBudget budget(batch_bytes > 0 ? batch_bytes : SIZE_MAX / 2);
   std::vector<OutboundRow> batch;
+  std::vector<OutboundRow> arrived;
   auto oldest = std::chrono::steady_clock::now();
   auto send = [&] {
     if (batch.empty()) return;
@@ -203,15 +237,16 @@ void Pipeline::run_sink() {
               ? options_.max_linger
               : std::max<Duration>(Duration(0), options_.max_linger -
                                                     std::chrono::duration_cast<Duration>(waited));
-      auto row = row_queue_.pop_for(wait);
-      if (row) {
-        if (!budget.fits(row->json.size())) send();
-        if (batch.empty()) oldest = std::chrono::steady_clock::now();
-        budget.add(row->json.size());
-        batch.push_back(std::move(*row));
-        if (batch.size() >= batch_rows ||
-            std::chrono::steady_clock::now() - oldest >= options_.max_linger)
-          send();
+      arrived.clear();
+      if (row_queue_.pop_some_for(arrived, kSinkBatch, wait) > 0) {
+        for (OutboundRow& row : arrived) {
+          if (!budget.fits(row.json.size())) send();
+          if (batch.empty()) oldest = std::chrono::steady_clock::now();
+          budget.add(row.json.size());
+          batch.push_back(std::move(row));
+          if (batch.size() >= batch_rows) send();
+        }
+        if (std::chrono::steady_clock::now() - oldest >= options_.max_linger) send();
         continue;
       }
       send();  // the oldest row waited long enough, or the end: do not hold rows back

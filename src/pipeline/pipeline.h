@@ -9,6 +9,7 @@
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <stop_token>
 #include <string>
@@ -80,9 +81,13 @@ class Pipeline final : public RecordEmitter, public DeliveryReceiver {
     std::string text;
   };
 
+  // What a worker carries from one batch of records to the next, so its buffers are reused.
+  struct WorkerScratch;
+
   void run_worker();
   void run_sink();
-  void transform(RawItem& item, class FindingDecoder& decoder, std::string& row);
+  void transform(std::vector<RawItem>& items, WorkerScratch& scratch);
+  std::optional<OutboundRow> map(RawItem& item, WorkerScratch& scratch);
   void dead_letter(const UnitPtr& unit, std::string_view stage, std::string reason, uint64_t line,
                    std::string original);
   void fail(std::exception_ptr error, std::string_view stage);

@@ -70,8 +70,9 @@ void bind_text(sqlite3_stmt* stmt, int index, std::string_view text) {
 }  // namespace
 
 SqliteStateStore::SqliteStateStore(const std::string& path) : path_(path) {
+  // NOMUTEX: every use of the connection holds mutex_, so SQLite's own lock would be a second.
   if (sqlite3_open_v2(path.c_str(), &db_,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                       nullptr) != SQLITE_OK) {
     std::string why = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
@@ -217,16 +218,31 @@ void SqliteStateStore::save_checkpoint(const UnitCheckpoint& cp) {
     throw StateError("saving checkpoint for " + cp.key + ": " + sqlite3_errmsg(db_));
 }
 
-bool SqliteStateStore::delivered_since(const FindingVersion& version, Timestamp since) {
+std::vector<bool> SqliteStateStore::delivered_since(std::span<const FindingVersion> versions,
+                                                    Timestamp since) {
+  std::vector<bool> delivered(versions.size(), false);
+  if (versions.empty()) return delivered;
   std::lock_guard lock(mutex_);
-  Reset reset(get_delivered_);
-  bind_text(get_delivered_, 1, version.id);
-  bind_text(get_delivered_, 2, version.updated_at);
-  sqlite3_bind_int64(get_delivered_, 3, to_micros(since));
-  int rc = sqlite3_step(get_delivered_);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    throw StateError("reading dedupe window: " + std::string(sqlite3_errmsg(db_)));
-  return rc == SQLITE_ROW;
+  // One read transaction for the lot: one snapshot and one WAL read lock, not one per version.
+  const bool several = versions.size() > 1;
+  if (several) exec("BEGIN");
+  try {
+    for (size_t i = 0; i < versions.size(); ++i) {
+      Reset reset(get_delivered_);
+      bind_text(get_delivered_, 1, versions[i].id);
+      bind_text(get_delivered_, 2, versions[i].updated_at);
+      sqlite3_bind_int64(get_delivered_, 3, to_micros(since));
+      int rc = sqlite3_step(get_delivered_);
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        throw StateError("reading dedupe window: " + std::string(sqlite3_errmsg(db_)));
+      delivered[i] = rc == SQLITE_ROW;
+    }
+    if (several) exec("COMMIT");
+  } catch (...) {
+    if (several) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+  return delivered;
 }
 
 void SqliteStateStore::remember_delivered(std::span<const FindingVersion> versions, Timestamp at) {

@@ -26,7 +26,9 @@ class SqliteStateStore final : public StateStore {
 
   std::optional<UnitCheckpoint> checkpoint(std::string_view source, std::string_view key) override;
   void save_checkpoint(const UnitCheckpoint& checkpoint) override;
-  bool delivered_since(const FindingVersion& version, Timestamp since) override;
+  using StateStore::delivered_since;
+  std::vector<bool> delivered_since(std::span<const FindingVersion> versions,
+                                    Timestamp since) override;
   void remember_delivered(std::span<const FindingVersion> versions, Timestamp at) override;
   uint64_t forget_delivered_before(Timestamp before) override;
   std::optional<DeadLetterMark> dead_letter_mark(std::string_view line_sha256,

@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/finding.h"
 #include "core/time.h"
@@ -46,8 +47,12 @@ class StateStore {
                                                    std::string_view key) = 0;
   virtual void save_checkpoint(const UnitCheckpoint& checkpoint) = 0;
 
-  /// Whether this version was delivered at or after `since`.
-  virtual bool delivered_since(const FindingVersion& version, Timestamp since) = 0;
+  /// For each version, whether it was delivered at or after `since`; one read for the lot.
+  virtual std::vector<bool> delivered_since(std::span<const FindingVersion> versions,
+                                            Timestamp since) = 0;
+  bool delivered_since(const FindingVersion& version, Timestamp since) {
+    return delivered_since(std::span(&version, 1), since)[0];
+  }
   /// Records versions as delivered at `at`, in one transaction.
   virtual void remember_delivered(std::span<const FindingVersion> versions, Timestamp at) = 0;
   /// Drops delivered versions older than `before`; returns how many.

@@ -2,13 +2,16 @@
 
 namespace gd2s {
 
-bool Dedupe::is_duplicate(const FindingVersion& version) {
-  if (!enabled()) return false;
+std::vector<bool> Dedupe::find_duplicates(std::span<const FindingVersion> versions) {
+  std::vector<bool> duplicate(versions.size(), false);
+  if (!enabled() || versions.empty()) return duplicate;
+  // The lock spans the read, so a version moving from in flight to delivered (delivered()
+  // records it, then lifts the reservation) is always seen as one or the other.
   std::lock_guard lock(mutex_);
-  if (in_flight_.contains(version)) return true;
-  if (store_.delivered_since(version, now_utc() - window_)) return true;
-  in_flight_.insert(version);
-  return false;
+  std::vector<bool> delivered = store_.delivered_since(versions, now_utc() - window_);
+  for (size_t i = 0; i < versions.size(); ++i)
+    duplicate[i] = delivered[i] || !in_flight_.insert(versions[i]).second;
+  return duplicate;
 }
 
 void Dedupe::delivered(std::span<const FindingVersion> versions) {

@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <unordered_set>
+#include <vector>
 
 #include "core/duration.h"
 #include "core/finding.h"
@@ -23,9 +24,13 @@ class Dedupe {
 
   bool enabled() const { return window_.count() > 0; }
 
-  /// True when the version was delivered within the window or is in flight right now;
-  /// otherwise reserves it and returns false.
-  bool is_duplicate(const FindingVersion& version);
+  /// For each version, true when it was delivered within the window, is in flight right now,
+  /// or appears earlier in `versions`; the others are reserved. One state-store read for the
+  /// lot, which is what makes checking a batch cheaper than checking its versions one by one.
+  std::vector<bool> find_duplicates(std::span<const FindingVersion> versions);
+  bool is_duplicate(const FindingVersion& version) {
+    return find_duplicates(std::span(&version, 1))[0];
+  }
   /// The sink accepted these: remember them and lift their reservations.
   void delivered(std::span<const FindingVersion> versions);
   /// The record was dead-lettered: lift its reservation so a later copy can go through.

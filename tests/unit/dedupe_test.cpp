@@ -52,6 +52,26 @@ TEST(Dedupe, AnAbandonedVersionCanGoThroughAgain) {
   EXPECT_FALSE(dedupe.is_duplicate(v));
 }
 
+TEST(Dedupe, ABatchIsCheckedAgainstTheStoreTheReservationsAndItself) {
+  test::TempDir dir;
+  SqliteStateStore store(dir.file("state.db"));
+  Dedupe dedupe(store, 168h);
+  FindingVersion delivered{"f1", "2026-01-01T00:00:00.000Z"};
+  FindingVersion in_flight{"f2", "2026-01-01T00:00:00.000Z"};
+  FindingVersion fresh{"f3", "2026-01-01T00:00:00.000Z"};
+  FindingVersion update{"f1", "2026-01-02T00:00:00.000Z"};
+  std::vector<FindingVersion> first{delivered};
+  EXPECT_EQ(dedupe.find_duplicates(first), std::vector<bool>{false});
+  dedupe.delivered(first);
+  EXPECT_FALSE(dedupe.is_duplicate(in_flight));
+
+  std::vector<FindingVersion> batch{delivered, in_flight, fresh, update, fresh};
+  EXPECT_EQ(dedupe.find_duplicates(batch), (std::vector<bool>{true, true, false, false, true}))
+      << "delivered, in flight, new, a new version, the same new one again";
+  EXPECT_TRUE(dedupe.is_duplicate(fresh)) << "the batch reserved what it let through";
+  EXPECT_TRUE(dedupe.is_duplicate(update));
+}
+
 TEST(Dedupe, AZeroWindowTurnsItOff) {
   test::TempDir dir;
   SqliteStateStore store(dir.file("state.db"));

@@ -66,6 +66,10 @@ TEST(SqliteStateStore, RemembersDeliveredVersionsWithinAWindow) {
   EXPECT_FALSE(store.delivered_since(v, t0 + std::chrono::hours(1)));
   EXPECT_FALSE(
       store.delivered_since({"f1", "2026-01-02T00:00:00.000Z"}, t0 - std::chrono::hours(1)));
+  std::vector<FindingVersion> batch{{"f0", "2026-01-01T00:00:00.000Z"}, v, {"f1", "x"}, v};
+  EXPECT_EQ(store.delivered_since(batch, t0 - std::chrono::hours(1)),
+            (std::vector<bool>{false, true, false, true}))
+      << "a batch is answered version by version, in order";
   EXPECT_EQ(store.forget_delivered_before(t0 + std::chrono::seconds(1)), 1u);
   EXPECT_FALSE(store.delivered_since(v, t0 - std::chrono::hours(1)));
 }
