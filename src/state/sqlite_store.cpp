@@ -7,7 +7,7 @@ namespace gd2s {
 namespace {
 
 // Each entry moves the schema from version i to i + 1. Never edit one that has shipped: add one.
-constexpr std::array<const char*, 2> kMigrations = {
+constexpr std::array<const char*, 3> kMigrations = {
     R"sql(
 CREATE TABLE unit_checkpoints (
   source            TEXT    NOT NULL,
@@ -39,6 +39,22 @@ CREATE TABLE dead_letter_replays (
   last_failure  TEXT    NOT NULL,
   PRIMARY KEY (line_sha256, ordinal)
 ) WITHOUT ROWID;
+)sql",
+    // The delivered versions keyed by time first: finding ids are random, so keyed by id each
+    // version of a batch landed on a page of its own (two page writes per finding, and reads
+    // from all over the file); keyed by updated_at, a batch of fresh versions lands on a few
+    // pages at the tree's right-hand end, and looking a fresh version up reads those same pages.
+    R"sql(
+CREATE TABLE delivered_versions (
+  updated_at    TEXT    NOT NULL,
+  finding_id    TEXT    NOT NULL,
+  delivered_us  INTEGER NOT NULL,
+  PRIMARY KEY (updated_at, finding_id)
+) WITHOUT ROWID;
+INSERT INTO delivered_versions (updated_at, finding_id, delivered_us)
+  SELECT updated_at, finding_id, delivered_us FROM delivered_findings;
+DROP TABLE delivered_findings;
+CREATE INDEX delivered_versions_age ON delivered_versions (delivered_us);
 )sql",
 };
 
@@ -104,12 +120,12 @@ void SqliteStateStore::open_schema() {
       "SET version = excluded.version, size = excluded.size, status = excluded.status, "
       "records_committed = excluded.records_committed, updated_at_us = excluded.updated_at_us");
   get_delivered_ = prepare(
-      "SELECT 1 FROM delivered_findings WHERE finding_id = ?1 AND updated_at = ?2 "
+      "SELECT 1 FROM delivered_versions WHERE updated_at = ?2 AND finding_id = ?1 "
       "AND delivered_us >= ?3");
   put_delivered_ = prepare(
-      "INSERT INTO delivered_findings (finding_id, updated_at, delivered_us) VALUES (?1, ?2, ?3) "
-      "ON CONFLICT (finding_id, updated_at) DO UPDATE SET delivered_us = excluded.delivered_us");
-  prune_delivered_ = prepare("DELETE FROM delivered_findings WHERE delivered_us < ?1");
+      "INSERT INTO delivered_versions (updated_at, finding_id, delivered_us) VALUES (?2, ?1, ?3) "
+      "ON CONFLICT (updated_at, finding_id) DO UPDATE SET delivered_us = excluded.delivered_us");
+  prune_delivered_ = prepare("DELETE FROM delivered_versions WHERE delivered_us < ?1");
   get_replay_ = prepare(
       "SELECT replayed_us, attempted_us, attempts, last_failure FROM dead_letter_replays "
       "WHERE line_sha256 = ?1 AND ordinal = ?2");

@@ -216,8 +216,16 @@ TEST(DeadLetterMarks, ADatabaseFromBeforeTheMarksIsMigrated) {
   { SqliteStateStore state(dir.file("state.db")); }
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(dir.file("state.db").c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "DROP TABLE dead_letter_replays; PRAGMA user_version = 1", nullptr,
-                         nullptr, nullptr),
+  // Back to schema 1: no replay marks, delivered versions keyed by finding id.
+  ASSERT_EQ(sqlite3_exec(db, R"sql(
+DROP TABLE dead_letter_replays;
+DROP TABLE delivered_versions;
+CREATE TABLE delivered_findings (finding_id TEXT NOT NULL, updated_at TEXT NOT NULL,
+  delivered_us INTEGER NOT NULL, PRIMARY KEY (finding_id, updated_at)) WITHOUT ROWID;
+CREATE INDEX delivered_findings_age ON delivered_findings (delivered_us);
+PRAGMA user_version = 1;
+)sql",
+                         nullptr, nullptr, nullptr),
             SQLITE_OK);
   sqlite3_close(db);
   SqliteStateStore state(dir.file("state.db"));
