@@ -83,6 +83,59 @@ class Share {
   std::array<std::mutex, kLocks> mutexes_;
 };
 
+// The CAs a client trusts, parsed once and shared by all its TLS connections. Left to itself,
+// libcurl 7.88 parses the system bundle for every new connection (Debian's ~140 certificates
+// cost OpenSSL 3 a noticeable fraction of a CPU-second each time); here each connection's
+// SSL_CTX takes a reference to this one store instead. Loaded on the first TLS connection.
+class TrustStore {
+ public:
+  explicit TrustStore(std::string extra_ca_file) : extra_ca_file_(std::move(extra_ca_file)) {}
+  ~TrustStore() { X509_STORE_free(store_); }
+  TrustStore(const TrustStore&) = delete;
+  TrustStore& operator=(const TrustStore&) = delete;
+
+  /// Called by libcurl for each new TLS connection, after it set the context up.
+  static CURLcode install(CURL*, void* ssl_ctx, void* self_ptr) {
+    auto* self = static_cast<TrustStore*>(self_ptr);
+    std::call_once(self->loaded_, [self] { self->load(); });
+    if (self->store_ == nullptr) return CURLE_SSL_CACERT_BADFILE;
+    SSL_CTX_set1_cert_store(static_cast<SSL_CTX*>(ssl_ctx), self->store_);  // takes a reference
+    return CURLE_OK;
+  }
+
+ private:
+  // What libcurl itself would trust (its built-in bundle and directory), then ca_file: the
+  // configured CAs are added to the system's rather than replacing them.
+  void load() {
+    X509_STORE* store = X509_STORE_new();
+    if (store == nullptr) return;
+    bool ok = true;
+    if (CURL* probe = curl_easy_init()) {
+      char* bundle = nullptr;
+      char* directory = nullptr;
+      curl_easy_getinfo(probe, CURLINFO_CAINFO, &bundle);
+      curl_easy_getinfo(probe, CURLINFO_CAPATH, &directory);
+      if (bundle != nullptr && *bundle != '\0') ok = X509_STORE_load_file(store, bundle) == 1;
+      // A directory is looked up by subject hash when a chain needs it, not read now.
+      if (directory != nullptr && *directory != '\0') X509_STORE_load_path(store, directory);
+      curl_easy_cleanup(probe);
+    }
+    if (ok && !extra_ca_file_.empty())
+      ok = X509_STORE_load_file(store, extra_ca_file_.c_str()) == 1;
+    if (!ok) {
+      X509_STORE_free(store);
+      return;
+    }
+    // As libcurl sets on its own store: a trusted intermediate may end a chain.
+    X509_STORE_set_flags(store, X509_V_FLAG_PARTIAL_CHAIN);
+    store_ = store;
+  }
+
+  std::string extra_ca_file_;
+  std::once_flag loaded_;
+  X509_STORE* store_ = nullptr;  // null until loaded, and if loading failed
+};
+
 struct HeaderList {
   curl_slist* list = nullptr;
   ~HeaderList() { curl_slist_free_all(list); }
@@ -121,8 +174,9 @@ class CurlClient;
 
 class CurlStream final : public ResponseStream {
  public:
-  CurlStream(CURL* easy, std::string url, std::shared_ptr<Share> share)
-      : easy_(easy), url_(std::move(url)), share_(std::move(share)) {
+  CurlStream(CURL* easy, std::string url, std::shared_ptr<Share> share,
+             std::shared_ptr<TrustStore> trust)
+      : easy_(easy), url_(std::move(url)), share_(std::move(share)), trust_(std::move(trust)) {
     multi_ = curl_multi_init();
   }
   ~CurlStream() override {
@@ -204,7 +258,8 @@ class CurlStream final : public ResponseStream {
   CURL* easy_;
   CURLM* multi_;
   std::string url_;
-  std::shared_ptr<Share> share_;  // outlives the easy handle that uses it
+  std::shared_ptr<Share> share_;  // these two outlive the easy handle that uses them
+  std::shared_ptr<TrustStore> trust_;
   std::string buffer_;
   size_t pos_ = 0;
   uint64_t delivered_ = 0;
@@ -212,14 +267,6 @@ class CurlStream final : public ResponseStream {
   bool paused_ = false;
   CURLcode result_ = CURLE_OK;
 };
-
-CURLcode add_extra_cas(CURL*, void* ssl_ctx, void* ca_file) {
-  // Adds the configured CAs to the system's trust store rather than replacing it.
-  X509_STORE* store = SSL_CTX_get_cert_store(static_cast<SSL_CTX*>(ssl_ctx));
-  if (X509_STORE_load_file(store, static_cast<const std::string*>(ca_file)->c_str()) != 1)
-    return CURLE_SSL_CACERT_BADFILE;
-  return CURLE_OK;
-}
 
 class CurlClient final : public HttpClient {
  public:
@@ -274,7 +321,7 @@ class CurlClient final : public HttpClient {
   std::unique_ptr<ResponseStream> open(const Request& request) override {
     CURL* easy = curl_easy_init();
     if (easy == nullptr) throw HttpError(HttpError::Kind::kOther, "cannot create an HTTP handle");
-    auto stream = std::make_unique<CurlStream>(easy, request.url, share_);
+    auto stream = std::make_unique<CurlStream>(easy, request.url, share_, trust_);
     auto holder = std::make_shared<HeaderList>();  // must live as long as the transfer
     configure(easy, request, *holder, stream->header_sink, stream->error_buffer, true);
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &CurlStream::on_write);
@@ -320,9 +367,12 @@ class CurlClient final : public HttpClient {
             std::chrono::duration_cast<std::chrono::seconds>(options_.low_speed_time).count()));
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, options_.verify_tls ? 1L : 0L);
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, options_.verify_tls ? 2L : 0L);
-    if (!options_.ca_file.empty()) {
-      curl_easy_setopt(easy, CURLOPT_SSL_CTX_FUNCTION, &add_extra_cas);
-      curl_easy_setopt(easy, CURLOPT_SSL_CTX_DATA, &options_.ca_file);
+    if (options_.verify_tls) {
+      // No bundle or directory for libcurl to parse per connection: the shared store has them.
+      curl_easy_setopt(easy, CURLOPT_CAINFO, nullptr);
+      curl_easy_setopt(easy, CURLOPT_CAPATH, nullptr);
+      curl_easy_setopt(easy, CURLOPT_SSL_CTX_FUNCTION, &TrustStore::install);
+      curl_easy_setopt(easy, CURLOPT_SSL_CTX_DATA, trust_.get());
     }
     if (!options_.use_proxy)
       curl_easy_setopt(easy, CURLOPT_NOPROXY, "*");  // "*" turns every proxy off
@@ -353,6 +403,7 @@ class CurlClient final : public HttpClient {
 
   HttpOptions options_;
   std::shared_ptr<Share> share_ = std::make_shared<Share>();
+  std::shared_ptr<TrustStore> trust_ = std::make_shared<TrustStore>(options_.ca_file);
 };
 
 }  // namespace

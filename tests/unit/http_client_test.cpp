@@ -213,8 +213,27 @@ TEST(CurlClient, VerifiesTlsAndTrustsAnAddedCa) {
   }
   HttpOptions trusted;
   trusted.ca_file = dir.file("ca.pem");
-  EXPECT_EQ(make_curl_client(trusted)->send({"GET", lo.url("https") + "/", {}, "", 0ms}).body,
-            "ok");
+  auto client = make_curl_client(trusted);
+  EXPECT_EQ(client->send({"GET", lo.url("https") + "/", {}, "", 0ms}).body, "ok");
+
+  // A second server is a second connection: it verifies against the same, already loaded, CAs.
+  Loopback<httplib::SSLServer> other(dir.file("server.pem").c_str(),
+                                     dir.file("server.key").c_str());
+  other.server().Get("/", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("other", "text/plain");
+  });
+  other.start();
+  EXPECT_EQ(client->send({"GET", other.url("https") + "/", {}, "", 0ms}).body, "other");
+  EXPECT_EQ(client->open({"GET", other.url("https") + "/", {}, "", 0ms})->status(), 200);
+
+  HttpOptions missing;
+  missing.ca_file = dir.file("no-such-ca.pem");
+  try {
+    make_curl_client(missing)->send({"GET", lo.url("https") + "/", {}, "", 0ms});
+    FAIL() << "a ca_file that cannot be read must fail the connection";
+  } catch (const HttpError& e) {
+    EXPECT_EQ(e.kind(), HttpError::Kind::kTls) << e.what();
+  }
 }
 
 TEST(CurlClient, GoesThroughTheConfiguredProxyAndHonoursNoProxy) {
