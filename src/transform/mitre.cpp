@@ -1,6 +1,10 @@
 #include "transform/mitre.h"
 
 #include <array>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
 
 #include "transform/finding_type.h"
 
@@ -154,10 +158,30 @@ std::string mitre_rules_as_kql() {
   return out;
 }
 
-const MitreRule* mitre_rule_for(std::string_view finding_type) {
+namespace {
+
+const MitreRule* first_matching_rule(std::string_view finding_type) {
   for (const MitreRule& rule : kRules)
     if (glob_match(rule.type_glob, finding_type)) return &rule;
   return nullptr;
+}
+
+struct TypeHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+}  // namespace
+
+const MitreRule* mitre_rule_for(std::string_view finding_type) {
+  // Matching a type against every rule's glob was ~3 % of the pipeline's CPU; GuardDuty has a
+  // few hundred types, so each thread remembers its answers. Bounded, whatever the input.
+  constexpr size_t kMaxRemembered = 1024;
+  thread_local std::unordered_map<std::string, const MitreRule*, TypeHash, std::equal_to<>> seen;
+  if (auto it = seen.find(finding_type); it != seen.end()) return it->second;
+  const MitreRule* rule = first_matching_rule(finding_type);
+  if (seen.size() < kMaxRemembered) seen.emplace(finding_type, rule);
+  return rule;
 }
 
 }  // namespace gd2s

@@ -166,5 +166,18 @@ TEST(Mitre, RendersTheRulesAsTheParsersKqlStep) {
   EXPECT_TRUE(kql.ends_with("    dynamic({\"ta\": [], \"te\": []}))\n"));
 }
 
+TEST(Mitre, RemembersNoMoreAnswersThanItsBoundAndStaysRight) {
+  const MitreRule* brute = mitre_rule_for("UnauthorizedAccess:EC2/SSHBruteForce");
+  ASSERT_NE(brute, nullptr);
+  EXPECT_EQ(std::string_view(brute->tactics), "CredentialAccess");
+  // Past the bound, answers are matched afresh rather than remembered: still the same answers.
+  for (int i = 0; i < 3000; ++i)
+    EXPECT_EQ(mitre_rule_for("Nothing:Known/Type" + std::to_string(i)), nullptr);
+  EXPECT_EQ(mitre_rule_for("UnauthorizedAccess:EC2/SSHBruteForce"), brute);
+  const MitreRule* miner = mitre_rule_for("CryptoCurrency:EC2/BitcoinTool.B!DNS");
+  ASSERT_NE(miner, nullptr);
+  EXPECT_EQ(std::string_view(miner->techniques), "T1496");
+}
+
 }  // namespace
 }  // namespace gd2s
