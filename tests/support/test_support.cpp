@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <spawn.h>
 #include <spdlog/spdlog.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -123,6 +124,32 @@ ProcessResult run_binary(const std::vector<std::string>& args) {
   result.out = read_file(out_path);
   result.err = read_file(err_path);
   return result;
+}
+
+void write_schema_two_state(const std::string& path, const std::string& then_sql) {
+  static constexpr const char* kSchemaTwo = R"sql(
+CREATE TABLE unit_checkpoints (source TEXT NOT NULL, unit_key TEXT NOT NULL,
+  version TEXT NOT NULL, size INTEGER NOT NULL, status TEXT NOT NULL,
+  records_committed INTEGER NOT NULL, updated_at_us INTEGER NOT NULL,
+  PRIMARY KEY (source, unit_key)) WITHOUT ROWID;
+CREATE TABLE delivered_findings (finding_id TEXT NOT NULL, updated_at TEXT NOT NULL,
+  delivered_us INTEGER NOT NULL, PRIMARY KEY (finding_id, updated_at)) WITHOUT ROWID;
+CREATE INDEX delivered_findings_age ON delivered_findings (delivered_us);
+CREATE TABLE dead_letter_replays (line_sha256 TEXT NOT NULL, ordinal INTEGER NOT NULL,
+  replayed_us INTEGER, attempted_us INTEGER NOT NULL, attempts INTEGER NOT NULL,
+  last_failure TEXT NOT NULL, PRIMARY KEY (line_sha256, ordinal)) WITHOUT ROWID;
+PRAGMA user_version = 2;
+)sql";
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open(path.c_str(), &db);
+  std::string why;
+  for (const std::string& sql : {std::string(kSchemaTwo), then_sql}) {
+    if (rc != SQLITE_OK) break;
+    rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
+  }
+  if (rc != SQLITE_OK) why = db != nullptr ? sqlite3_errmsg(db) : "cannot open";
+  sqlite3_close(db);
+  if (!why.empty()) throw std::runtime_error("writing a schema-2 state database: " + why);
 }
 
 bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {

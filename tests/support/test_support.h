@@ -49,6 +49,10 @@ struct ProcessResult {
 };
 ProcessResult run_binary(const std::vector<std::string>& args);
 
+/// Writes a state database as schema 2 (the 2026-11 releases) left it, then runs `then_sql`
+/// on it (rows to add, or steps back to an older schema). Throws on an SQL error.
+void write_schema_two_state(const std::string& path, const std::string& then_sql);
+
 /// Polls `done` every 50 ms until it is true or `timeout` passes; returns its last value.
 bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout);
 

@@ -213,21 +213,9 @@ TEST(DeadLetterMarks, AReplayedMarkIsFinalAndSurvivesARestart) {
 
 TEST(DeadLetterMarks, ADatabaseFromBeforeTheMarksIsMigrated) {
   test::TempDir dir;
-  { SqliteStateStore state(dir.file("state.db")); }
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(dir.file("state.db").c_str(), &db), SQLITE_OK);
-  // Back to schema 1: no replay marks, delivered versions keyed by finding id.
-  ASSERT_EQ(sqlite3_exec(db, R"sql(
-DROP TABLE dead_letter_replays;
-DROP TABLE delivered_versions;
-CREATE TABLE delivered_findings (finding_id TEXT NOT NULL, updated_at TEXT NOT NULL,
-  delivered_us INTEGER NOT NULL, PRIMARY KEY (finding_id, updated_at)) WITHOUT ROWID;
-CREATE INDEX delivered_findings_age ON delivered_findings (delivered_us);
-PRAGMA user_version = 1;
-)sql",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
-  sqlite3_close(db);
+  // Schema 1 is schema 2 without the replay marks.
+  test::write_schema_two_state(dir.file("state.db"),
+                               "DROP TABLE dead_letter_replays; PRAGMA user_version = 1;");
   SqliteStateStore state(dir.file("state.db"));
   EXPECT_EQ(state.schema_version(), SqliteStateStore::latest_schema_version());
   state.record_replay(dead_letter_line_sha256("x"), 1, now_utc(), "");

@@ -23,27 +23,10 @@ TEST(SqliteStateStore, MigratesANewDatabaseToTheLatestSchemaInWalMode) {
 
 TEST(SqliteStateStore, KeepsTheDeliveredVersionsOfASchemaTwoDatabase) {
   test::TempDir dir;
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(dir.file("state.db").c_str(), &db), SQLITE_OK);
-  // The delivered versions as schema 2 (the 2026-11 releases) kept them.
-  ASSERT_EQ(sqlite3_exec(db, R"sql(
-CREATE TABLE unit_checkpoints (source TEXT NOT NULL, unit_key TEXT NOT NULL,
-  version TEXT NOT NULL, size INTEGER NOT NULL, status TEXT NOT NULL,
-  records_committed INTEGER NOT NULL, updated_at_us INTEGER NOT NULL,
-  PRIMARY KEY (source, unit_key)) WITHOUT ROWID;
-CREATE TABLE delivered_findings (finding_id TEXT NOT NULL, updated_at TEXT NOT NULL,
-  delivered_us INTEGER NOT NULL, PRIMARY KEY (finding_id, updated_at)) WITHOUT ROWID;
-CREATE INDEX delivered_findings_age ON delivered_findings (delivered_us);
-CREATE TABLE dead_letter_replays (line_sha256 TEXT NOT NULL, ordinal INTEGER NOT NULL,
-  replayed_us INTEGER, attempted_us INTEGER NOT NULL, attempts INTEGER NOT NULL,
-  last_failure TEXT NOT NULL, PRIMARY KEY (line_sha256, ordinal)) WITHOUT ROWID;
+  test::write_schema_two_state(dir.file("state.db"), R"sql(
 INSERT INTO delivered_findings VALUES ('f1', '2026-01-01T00:00:00.000Z', 2000000),
                                       ('f2', '2026-01-01T00:00:00.000Z', 1000000);
-PRAGMA user_version = 2;
-)sql",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
-  sqlite3_close(db);
+)sql");
 
   SqliteStateStore store(dir.file("state.db"));
   EXPECT_EQ(store.schema_version(), SqliteStateStore::latest_schema_version());
