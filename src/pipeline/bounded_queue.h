@@ -24,10 +24,7 @@ class BoundedQueue {
   /// caller) when the queue is closed.
   bool push(T& item, size_t cost) {
     std::unique_lock lock(mutex_);
-    not_full_.wait(lock, [&] { return closed_ || used_ == 0 || used_ + cost <= capacity_; });
-    if (closed_) return false;
-    items_.emplace_back(std::move(item), cost);
-    used_ += cost;
+    if (!put(lock, item, cost)) return false;
     not_empty_.notify_one();
     return true;
   }
@@ -39,14 +36,7 @@ class BoundedQueue {
   bool push_all(std::vector<T>& items, CostOf cost_of) {
     std::unique_lock lock(mutex_);
     for (T& item : items) {
-      size_t cost = cost_of(item);
-      if (!closed_ && used_ != 0 && used_ + cost > capacity_) {
-        not_empty_.notify_all();  // let consumers make room while we wait
-        not_full_.wait(lock, [&] { return closed_ || used_ == 0 || used_ + cost <= capacity_; });
-      }
-      if (closed_) return false;
-      items_.emplace_back(std::move(item), cost);
-      used_ += cost;
+      if (!put(lock, item, cost_of(item))) return false;
     }
     not_empty_.notify_all();
     return true;
@@ -102,6 +92,19 @@ class BoundedQueue {
     used_ -= cost;
     not_full_.notify_all();
     return std::move(item);
+  }
+
+  // Waits for room (waking consumers first, so items already put can make it), then queues.
+  bool put(std::unique_lock<std::mutex>& lock, T& item, size_t cost) {
+    auto room = [&] { return closed_ || used_ == 0 || used_ + cost <= capacity_; };
+    if (!room()) {
+      not_empty_.notify_all();
+      not_full_.wait(lock, room);
+    }
+    if (closed_) return false;
+    items_.emplace_back(std::move(item), cost);
+    used_ += cost;
+    return true;
   }
 
   size_t take_some(std::vector<T>& out, size_t max) {
