@@ -19,6 +19,18 @@ TEST(Iso8601, ReadsTheFormsFindingsUse) {
   EXPECT_EQ(roundtrip("2024-01-01T00:00:00.123456Z"), "2024-01-01T00:00:00.123456Z");
 }
 
+TEST(Iso8601, WritesEveryFieldAtItsWidthAndYearsOutsideFourDigitsToo) {
+  EXPECT_EQ(roundtrip("0001-02-03T04:05:06.007Z"), "0001-02-03T04:05:06.007Z");
+  EXPECT_EQ(roundtrip("9999-12-31T23:59:59.999999Z"), "9999-12-31T23:59:59.999999Z");
+  EXPECT_EQ(roundtrip("2024-01-01T00:00:00.000001Z"), "2024-01-01T00:00:00.000001Z");
+  EXPECT_EQ(roundtrip("0000-01-01T00:00:00Z"), "0000-01-01T00:00:00.000Z");
+  // An offset can move a time out of year 0: the year is written as it is, sign and all.
+  EXPECT_EQ(roundtrip("0000-01-01T00:00:00+01:00"), "-001-12-31T23:00:00.000Z");
+  using namespace std::chrono;
+  EXPECT_EQ(format_iso8601(Timestamp{sys_days{year{10000} / January / 1}}),
+            "10000-01-01T00:00:00.000Z");
+}
+
 TEST(Iso8601, RefusesWhatIsNotATime) {
   for (const char* bad : {"", "2024-01-01", "2024-13-01T00:00:00Z", "2024-02-30T00:00:00Z",
                           "yesterday", "2024-01-01T00:00:00Zjunk", "2024-01-01T25:00:00Z"})
