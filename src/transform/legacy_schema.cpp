@@ -4,6 +4,7 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "transform/json_writer.h"
 
@@ -220,10 +221,11 @@ constexpr std::array kColumns = std::to_array<Column>({
      "finding service.detection.sequence.signals (array, as JSON text)"},
 });
 
-const std::unordered_map<std::string_view, ColumnType>& declared_columns() {
+// Each declared column's position in kColumns, by name.
+const std::unordered_map<std::string_view, size_t>& declared_columns() {
   static const auto* index = [] {
-    auto* map = new std::unordered_map<std::string_view, ColumnType>();
-    for (const Column& c : kColumns) map->emplace(c.name, c.type);
+    auto* map = new std::unordered_map<std::string_view, size_t>();
+    for (size_t i = 0; i < kColumns.size(); ++i) map->emplace(kColumns[i].name, i);
     return map;
   }();
   return *index;
@@ -321,9 +323,18 @@ class Flattener {
   void emit(LegacySuffix suffix, WriteValue write_value) {
     size_t mark = name_.size();
     name_ += legacy_suffix(suffix);
-    bool fresh = used_.insert(name_).second;
+    // A declared column is marked in a bit of its own; only the rare undeclared names need a
+    // set (a set of every name cost a node and a hash per column per row).
     const auto& declared = declared_columns();
-    if (fresh && declared.contains(name_)) {
+    auto column = declared.find(std::string_view(name_));
+    bool fresh;
+    if (column != declared.end()) {
+      fresh = !declared_used_[column->second];
+      declared_used_[column->second] = true;
+    } else {
+      fresh = extra_used_.insert(name_).second;
+    }
+    if (fresh && column != declared.end()) {
       write_key(row_, name_);
       write_value(row_);
     } else {
@@ -345,7 +356,8 @@ class Flattener {
   bool extra_open_ = false;
   std::string name_;
   std::string path_;
-  std::unordered_set<std::string> used_;
+  std::vector<bool> declared_used_ = std::vector<bool>(kColumns.size(), false);
+  std::unordered_set<std::string> extra_used_;
 };
 
 }  // namespace

@@ -116,6 +116,23 @@ TEST(LegacySchema, FlattensLikeTheDataCollectorApi) {
   EXPECT_EQ(double(o["resource_eksClusterDetails_createdAt_d"]), 1636625755.218);
 }
 
+TEST(LegacySchema, TwoKeysThatFlattenToOneNameKeepTheFirstAndTheLaterByItsPath) {
+  // "service_resourceRole" at the top flattens as service.resourceRole does (a declared
+  // column); "x-y" and "x_y" in additionalInfo flatten to one undeclared name.
+  std::string text = kFinding;
+  text.insert(text.rfind('}'), R"(,"service_resourceRole":"TOP")");
+  text.replace(text.find(R"("archived":false)"), 16,
+               R"("archived":false,"additionalInfo":{"x-y":"first","x_y":"second"})");
+  simdjson::dom::parser parser;
+  std::string row = row_for("legacy", text);
+  simdjson::dom::object o = parser.parse(row).get_object().value();
+  EXPECT_EQ(std::string_view(o["service_resourceRole_s"]), "TARGET") << row;
+  simdjson::dom::object extra = o["AdditionalFields"].get_object().value();
+  EXPECT_EQ(std::string_view(extra["service_resourceRole"]), "TOP") << row;
+  EXPECT_EQ(std::string_view(extra["service_additionalInfo_x_y_s"]), "first") << row;
+  EXPECT_EQ(std::string_view(extra["service.additionalInfo.x_y"]), "second") << row;
+}
+
 TEST(LegacySchema, EveryRowKeyIsADeclaredColumnWithinTheNameLimit) {
   auto schema = make_schema("legacy");
   std::set<std::string> declared;
