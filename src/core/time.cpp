@@ -87,48 +87,37 @@ std::string format_iso8601(Timestamp t) {
   year_month_day ymd{day_point};
   hh_mm_ss<microseconds> tod{t - day_point};
   auto micros = tod.subseconds().count();
+  // Every row carries a timestamp or two, so the digits are written by hand (snprintf was ~2 %
+  // of the pipeline's CPU); only a year outside 0-9999 (an offset can move year 0 to -1) goes
+  // through snprintf's "%04d", sign and all.
+  char out[40];
+  char* p = out;
+  auto digits = [&p](long long value, int width) {
+    for (int i = width - 1; i >= 0; --i, value /= 10) p[i] = static_cast<char>('0' + value % 10);
+    p += width;
+  };
   const int year = int(ymd.year());
-  if (year >= 0 && year <= 9999) {
-    // Every row carries a timestamp or two: digits by hand, as snprintf was ~2 % of the
-    // pipeline's CPU. Other years (GuardDuty never sends them) take the general path below.
-    char out[27];
-    char* p = out;
-    auto digits = [&p](long long value, int width) {
-      for (int i = width - 1; i >= 0; --i, value /= 10) p[i] = static_cast<char>('0' + value % 10);
-      p += width;
-    };
+  if (year >= 0 && year <= 9999)
     digits(year, 4);
-    *p++ = '-';
-    digits(unsigned(ymd.month()), 2);
-    *p++ = '-';
-    digits(unsigned(ymd.day()), 2);
-    *p++ = 'T';
-    digits(tod.hours().count(), 2);
-    *p++ = ':';
-    digits(tod.minutes().count(), 2);
-    *p++ = ':';
-    digits(tod.seconds().count(), 2);
-    *p++ = '.';
-    if (micros % 1000 == 0)
-      digits(micros / 1000, 3);
-    else
-      digits(micros, 6);
-    *p++ = 'Z';
-    return std::string(out, p);
-  }
-  char buf[40];
-  if (micros % 1000 == 0) {
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02ld:%02ld:%02lld.%03lldZ", int(ymd.year()),
-                  unsigned(ymd.month()), unsigned(ymd.day()), long(tod.hours().count()),
-                  long(tod.minutes().count()), static_cast<long long>(tod.seconds().count()),
-                  static_cast<long long>(micros / 1000));
-  } else {
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02ld:%02ld:%02lld.%06lldZ", int(ymd.year()),
-                  unsigned(ymd.month()), unsigned(ymd.day()), long(tod.hours().count()),
-                  long(tod.minutes().count()), static_cast<long long>(tod.seconds().count()),
-                  static_cast<long long>(micros));
-  }
-  return buf;
+  else
+    p += std::snprintf(p, 12, "%04d", year);
+  *p++ = '-';
+  digits(unsigned(ymd.month()), 2);
+  *p++ = '-';
+  digits(unsigned(ymd.day()), 2);
+  *p++ = 'T';
+  digits(tod.hours().count(), 2);
+  *p++ = ':';
+  digits(tod.minutes().count(), 2);
+  *p++ = ':';
+  digits(tod.seconds().count(), 2);
+  *p++ = '.';
+  if (micros % 1000 == 0)
+    digits(micros / 1000, 3);
+  else
+    digits(micros, 6);
+  *p++ = 'Z';
+  return std::string(out, p);
 }
 
 std::string format_rfc1123(std::chrono::sys_seconds t) {
