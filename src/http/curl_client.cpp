@@ -86,7 +86,8 @@ class Share {
 // The CAs a client trusts, parsed once and shared by all its TLS connections. Left to itself,
 // libcurl 7.88 parses the system bundle for every new connection (Debian's ~140 certificates
 // cost OpenSSL 3 a noticeable fraction of a CPU-second each time); here each connection's
-// SSL_CTX takes a reference to this one store instead. Loaded on the first TLS connection.
+// SSL_CTX takes a reference to this one store instead. Loaded on the first TLS connection, and
+// tried again on the next one for as long as loading fails (a ca_file not there yet).
 class TrustStore {
  public:
   explicit TrustStore(std::string extra_ca_file) : extra_ca_file_(std::move(extra_ca_file)) {}
@@ -97,7 +98,8 @@ class TrustStore {
   /// Called by libcurl for each new TLS connection, after it set the context up.
   static CURLcode install(CURL*, void* ssl_ctx, void* self_ptr) {
     auto* self = static_cast<TrustStore*>(self_ptr);
-    std::call_once(self->loaded_, [self] { self->load(); });
+    std::lock_guard lock(self->mutex_);
+    if (self->store_ == nullptr) self->store_ = load(self->extra_ca_file_);
     if (self->store_ == nullptr) return CURLE_SSL_CACERT_BADFILE;
     SSL_CTX_set1_cert_store(static_cast<SSL_CTX*>(ssl_ctx), self->store_);  // takes a reference
     return CURLE_OK;
@@ -105,10 +107,10 @@ class TrustStore {
 
  private:
   // What libcurl itself would trust (its built-in bundle and directory), then ca_file: the
-  // configured CAs are added to the system's rather than replacing them.
-  void load() {
+  // configured CAs are added to the system's rather than replacing them. Null on failure.
+  static X509_STORE* load(const std::string& extra_ca_file) {
     X509_STORE* store = X509_STORE_new();
-    if (store == nullptr) return;
+    if (store == nullptr) return nullptr;
     bool ok = true;
     if (CURL* probe = curl_easy_init()) {
       char* bundle = nullptr;
@@ -120,20 +122,19 @@ class TrustStore {
       if (directory != nullptr && *directory != '\0') X509_STORE_load_path(store, directory);
       curl_easy_cleanup(probe);
     }
-    if (ok && !extra_ca_file_.empty())
-      ok = X509_STORE_load_file(store, extra_ca_file_.c_str()) == 1;
+    if (ok && !extra_ca_file.empty()) ok = X509_STORE_load_file(store, extra_ca_file.c_str()) == 1;
     if (!ok) {
       X509_STORE_free(store);
-      return;
+      return nullptr;
     }
     // As libcurl sets on its own store: a trusted intermediate may end a chain.
     X509_STORE_set_flags(store, X509_V_FLAG_PARTIAL_CHAIN);
-    store_ = store;
+    return store;
   }
 
-  std::string extra_ca_file_;
-  std::once_flag loaded_;
-  X509_STORE* store_ = nullptr;  // null until loaded, and if loading failed
+  const std::string extra_ca_file_;
+  std::mutex mutex_;
+  X509_STORE* store_ = nullptr;  // null until loaded
 };
 
 struct HeaderList {
