@@ -226,14 +226,18 @@ TEST(CurlClient, VerifiesTlsAndTrustsAnAddedCa) {
   EXPECT_EQ(client->send({"GET", other.url("https") + "/", {}, "", 0ms}).body, "other");
   EXPECT_EQ(client->open({"GET", other.url("https") + "/", {}, "", 0ms})->status(), 200);
 
-  HttpOptions missing;
-  missing.ca_file = dir.file("no-such-ca.pem");
+  HttpOptions later;
+  later.ca_file = dir.file("later-ca.pem");
+  auto waiting = make_curl_client(later);
   try {
-    make_curl_client(missing)->send({"GET", lo.url("https") + "/", {}, "", 0ms});
+    waiting->send({"GET", lo.url("https") + "/", {}, "", 0ms});
     FAIL() << "a ca_file that cannot be read must fail the connection";
   } catch (const HttpError& e) {
     EXPECT_EQ(e.kind(), HttpError::Kind::kTls) << e.what();
   }
+  test::write_file(later.ca_file, test::read_file(dir.file("ca.pem")));
+  EXPECT_EQ(waiting->send({"GET", lo.url("https") + "/", {}, "", 0ms}).body, "ok")
+      << "once the file is there, the next connection loads it";
 }
 
 TEST(CurlClient, GoesThroughTheConfiguredProxyAndHonoursNoProxy) {
