@@ -106,6 +106,11 @@ export const PARSER_COLUMNS = {
   PrincipalName: 'string', BucketName: 'string', ClusterName: 'string', KubernetesUser: 'string',
   RemoteIp: 'string', RemoteIps: 'dynamic', RemoteCountry: 'string', LocalIp: 'string', Domain: 'string',
   ResourceKey: 'string', SourceTable: 'string',
+  // issue 17: alert once per finding, one owner per finding, entities that pivot
+  FirstIngestedAt: 'datetime', IsNewFinding: 'bool', Escalated: 'bool', EscalationReason: 'string',
+  PreviousSeverity: 'real', AlertRule: 'string', AccountName: 'string', AccountUPNSuffix: 'string',
+  SessionName: 'string', PrincipalAccountId: 'string', HostName: 'string', HostDnsDomain: 'string',
+  SequenceActors: 'dynamic', SequenceEndpoints: 'dynamic', SequenceResources: 'dynamic',
 };
 
 export function checkParserColumns(columns) {
