@@ -19,6 +19,8 @@ import {
   FUNCTION_NAME, checkArm, checkMitreLiterals, checkParserColumns, checkSeverityBands, readParser,
 } from './lib/parser.mjs';
 import { inspectWorkbook } from './lib/workbook.mjs';
+import { alertRuleOwners, checkAlertingStructure, checkOwnerCoverage } from './lib/alerting.mjs';
+import { runScenarios } from './scenarios.mjs';
 
 const TESTS = path.dirname(new URL(import.meta.url).pathname);
 const CONTENT = path.resolve(TESTS, '..');
@@ -86,7 +88,19 @@ function checkYaml(file, formatCheck) {
   ];
 }
 
-const checkRuleFile = (file) => checkYaml(file, checkRule);
+// The parser's AlertRule values: each must be owned by exactly one per-finding rule (issue 17).
+const owners = alertRuleOwners(parser.body);
+const claimedOwners = new Map();   // owner -> file, filled by the real rules, checked for the negative cases
+function checkRuleFile(file) {
+  const results = checkYaml(file, checkRule);
+  const y = loadYaml(file);
+  if (y.errors) return results;
+  const { errors, owner } = checkAlertingStructure(y.value, owners);
+  if (owner && claimedOwners.has(owner) && claimedOwners.get(owner) !== rel(file)) {
+    errors.push(`AlertRule "${owner}" is already claimed by ${claimedOwners.get(owner)}: one finding would raise two incidents`);
+  }
+  return results.concat([{ aspect: 'alerting', errors }]);
+}
 const checkHuntingFile = (file) => checkYaml(file, checkHunting);
 
 function checkWorkbookFile(file, requirements = null) {
@@ -172,7 +186,18 @@ function recordId(file) {
 const rules = listFiles(path.join(CONTENT, 'analytics'), ['.yaml', '.yml']);
 const hunting = listFiles(path.join(CONTENT, 'hunting'), ['.yaml', '.yml']);
 const workbooks = listFiles(path.join(CONTENT, 'workbooks'), ['.json']);
+const ruleOwners = [];
+for (const f of rules) {
+  const y = loadYaml(f);
+  const { owner } = y.errors ? { owner: null } : checkAlertingStructure(y.value, owners);
+  ruleOwners.push({ file: rel(f), stem: path.basename(f).replace(/\.ya?ml$/, ''), owner });
+  if (owner && !claimedOwners.has(owner)) claimedOwners.set(owner, rel(f));
+}
 for (const f of rules) { reportAll(rel(f), checkRuleFile(f)); recordId(f); }
+{
+  const errors = owners.length ? checkOwnerCoverage(owners, ruleOwners) : ['no AlertRule = case(...) found in the parser'];
+  report(errors.length === 0, `analytics: each of the parser's ${owners.length} AlertRule values has exactly one rule (${owners.join(', ')})`, errors);
+}
 for (const f of hunting) { reportAll(rel(f), checkHuntingFile(f)); recordId(f); }
 for (const f of workbooks) {
   const req = path.basename(f) === 'GuardDuty.json' ? guardDutyWorkbookRequirements : null;
@@ -182,6 +207,32 @@ report(rules.length >= 12, `analytics: ${rules.length} rules (at least 12)`);
 report(hunting.length >= 8, `hunting: ${hunting.length} queries (at least 8)`);
 report(workbooks.some((f) => path.basename(f) === 'GuardDuty.json'), 'workbooks: GuardDuty.json present');
 report(ids.size === rules.length + hunting.length, `ids: ${ids.size} unique GUIDs`);
+
+// Issue 17 item 5: attack-sequence alerts carry the sequence's actor, endpoints and resources as entities.
+{
+  const f = rules.find((x) => path.basename(x) === 'GuardDuty_AttackSequence.yaml');
+  const y = f ? loadYaml(f) : { errors: ['missing'] };
+  const errors = [];
+  if (y.errors) errors.push(...y.errors);
+  else {
+    const cols = (y.value.entityMappings || []).flatMap((m) => m.fieldMappings.map((fm) => `${m.entityType}.${fm.identifier}=${fm.columnName}`));
+    for (const want of ['Account.Name=AccountName', 'Account.UPNSuffix=AccountUPNSuffix', 'IP.Address=EndpointIp', 'Host.HostName=HostName']) {
+      if (!cols.includes(want)) errors.push(`entity mapping ${want} missing`);
+    }
+    for (const want of ['SequenceActors', 'SequenceEndpoints', 'SequenceResources']) {
+      if (!Object.values(y.value.customDetails || {}).includes(want)) errors.push(`custom detail ${want} missing`);
+    }
+  }
+  // the parser fills those columns from service.detection.sequence on both legs
+  for (const want of ['_S.detection.sequence.actors', '_S.detection.sequence.endpoints', '_S.detection.sequence.resources',
+    'service_detection_sequence_actors_s', 'service_detection_sequence_endpoints_s', 'service_detection_sequence_resources_s']) {
+    if (!parser.body.includes(want)) errors.push(`the parser does not read ${want}`);
+  }
+  report(errors.length === 0, 'analytics/GuardDuty_AttackSequence.yaml: entities from the sequence\'s actors, endpoints and resources', errors);
+}
+
+// ---- scenarios: alerts and incidents of the README's scenario table, from a model of the parser -------
+for (const r of runScenarios(parser.body)) report(r.errors.length === 0, `scenario ${r.name}: ${r.summary}`, r.errors);
 
 // ---- negative cases: each must fail, for the stated reason -----------------------------------------
 const negDir = path.join(TESTS, 'negative');
