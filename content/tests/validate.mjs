@@ -18,7 +18,7 @@ import { checkHunting, checkRule } from './lib/sentinel.mjs';
 import {
   FUNCTION_NAME, checkArm, checkMitreLiterals, checkParserColumns, checkSeverityBands, readParser,
 } from './lib/parser.mjs';
-import { inspectWorkbook } from './lib/workbook.mjs';
+import { inspectWorkbook, walkItems } from './lib/workbook.mjs';
 import { alertRuleOwners, checkAlertingStructure, checkOwnerCoverage } from './lib/alerting.mjs';
 import { runScenarios } from './scenarios.mjs';
 
@@ -123,6 +123,17 @@ function guardDutyWorkbookRequirements(wb, queries) {
   const json = JSON.stringify(wb);
   const classic = 'AWSGuardDuty_CL | where Severity > 2 | project TimeGenerated, Severity, type_s, title_s, resource_resourceType_s, service_resourceRole_s | limit 20';
   if (!texts.some((t) => t.includes(classic))) errors.push('the classic legacy query is not a panel');
+  // Issue 17 item 7: the seed query both ways; the legacy group only where AWSGuardDuty_CL exists.
+  if (!texts.some((t) => /^AWSGuardDuty \| where Severity > 2 \| project TimeGenerated, Severity, ActivityType, Title,/.test(t))) {
+    errors.push('the classic query has no native (AWSGuardDuty) panel');
+  }
+  const legacyGroup = walkItems(wb.items).map((x) => x.item).find((it) => it.type === 12
+    && (it.content.items || []).some((p) => p.type === 3 && p.content.query === classic));
+  const cv = legacyGroup && legacyGroup.conditionalVisibility;
+  const param = walkItems(wb.items).flatMap((x) => (x.item.type === 9 ? x.item.content.parameters : [])).find((pp) => cv && pp.name === cv.parameterName);
+  if (!cv || cv.comparison !== 'isEqualTo' || !param || !/union isfuzzy=true/.test(param.query || '') || !/AWSGuardDuty_CL/.test(param.query || '')) {
+    errors.push('the legacy group must be shown only when AWSGuardDuty_CL exists (conditionalVisibility on a parameter whose query checks the table with union isfuzzy=true)');
+  }
   if (!texts.some((t) => /ingestion_time\(\)\s*-\s*TimeGenerated/.test(t))) errors.push('no ingestion-delay panel (ingestion_time() - TimeGenerated)');
   if (!texts.some((t) => t.includes('ConsoleLink'))) errors.push('no panel with console links');
   if (!json.includes('"visualization":"map"')) errors.push('no map panel');
