@@ -304,7 +304,13 @@ export function checkRule(doc, columns) {
   if (doc.incidentConfiguration !== undefined) checkIncidentConfiguration(doc.incidentConfiguration, doc.customDetails, errors);
   // gd2sentinel policy: GuardDuty rules go through the parser, which drops sample and archived
   // findings and keeps the latest version of each finding (REFERENCE §11.6 defect 4).
-  if (/\bAWSGuardDuty(_CL)?\b/.test(String(doc.query || ''))) {
+  // A pipeline-health rule (tag PipelineHealth) counts every arriving row, so it reads the tables on purpose;
+  // it must not call the parser or alert on findings.
+  const pipelineHealth = Array.isArray(doc.tags) && doc.tags.includes('PipelineHealth');
+  if (pipelineHealth && /\bGuardDutyFindings\s*\(/.test(String(doc.query || ''))) {
+    errors.push('a PipelineHealth rule reads the tables, not GuardDutyFindings()');
+  }
+  if (!pipelineHealth && /\bAWSGuardDuty(_CL)?\b/.test(String(doc.query || ''))) {
     errors.push('rule reads AWSGuardDuty/AWSGuardDuty_CL directly; use GuardDutyFindings() (sample/archived hygiene, latest version per Id)');
   }
   return errors;
