@@ -2,6 +2,8 @@
 // Validates the gd2sentinel Sentinel content (content/): compiles every query with Kusto.Language
 // against the table schemas and the GuardDutyFindings function, and checks the Azure-Sentinel format
 // of the analytics rules and hunting queries, the workbook and the parser's ARM definition.
+// It checks the alerting structure of the GuardDuty rules (one owner per finding, new/escalated flags;
+// lib/alerting.mjs) and runs the scenario model behind the README's scenario table (scenarios.mjs).
 // Then it runs the same checks on the deliberately broken files in tests/negative/ and asserts that
 // each of them FAILS for the expected reason, so a validator that passes everything cannot go unnoticed.
 //
