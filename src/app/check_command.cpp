@@ -19,6 +19,7 @@
 #include "aws/guardduty_client.h"
 #include "aws/operations.h"
 #include "core/base64.h"
+#include "core/redaction.h"
 #include "http/curl_client.h"
 #include "sinks/logs_ingestion_sink.h"
 #include "state/sqlite_store.h"
@@ -42,7 +43,9 @@ class Report {
 
  private:
   static void print(const char* mark, const std::string& what, const std::string& detail) {
-    std::printf("%s %s%s%s\n", mark, what.c_str(), detail.empty() ? "" : ": ", detail.c_str());
+    std::string line =
+        redact(std::string(mark) + " " + what + (detail.empty() ? "" : ": ") + detail);
+    std::printf("%s\n", line.c_str());
     std::fflush(stdout);
   }
   int failures_ = 0;
@@ -365,13 +368,14 @@ int check_command(const std::string& config_path) {
   try {
     config = load_config(config_path);
   } catch (const ConfigError& error) {
-    std::fprintf(stderr, "%s\n", error.what());
+    print_error(error.what());
     return kExitUsage;
   }
   // Only errors: the steps speak for themselves.
   setup_logging("error", config.log.format);
   Report report;
   report.ok("config " + config_path);
+  for (const std::string& warning : config.warnings) report.skip("warning", warning);
   http::HttpClientPtr http = http::make_curl_client(http_options(config.http));
 
   try {

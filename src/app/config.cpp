@@ -1,7 +1,15 @@
 #include "app/config.h"
 
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -240,6 +248,7 @@ void read_http(const toml::table& table, Config& config, std::vector<ConfigIssue
   r.read("proxy", http.proxy);
   r.read("connect_timeout", http.connect_timeout);
   r.read("timeout", http.timeout);
+  r.read("allow_insecure_http", http.allow_insecure_http);
   r.finish();
 }
 
@@ -450,6 +459,56 @@ void read_one_of(const toml::table& root, TableReader& top, std::string_view sec
                                  "is empty: add one [" + std::string(section) + ".<kind>] table"});
 }
 
+bool is_loopback_host(std::string_view host) {
+  if (host == "localhost" || host == "[::1]" || host.ends_with(".localhost")) return true;
+  in_addr address{};
+  std::string name(host);
+  return inet_pton(AF_INET, name.c_str(), &address) == 1 &&
+         (ntohl(address.s_addr) >> 24) == 127;  // 127.0.0.0/8
+}
+
+// The host of "scheme://host[:port]/…", brackets kept for IPv6 literals.
+std::string_view url_host(std::string_view url) {
+  size_t start = url.find("://");
+  if (start == std::string_view::npos) return {};
+  std::string_view rest = url.substr(start + 3);
+  rest = rest.substr(0, rest.find_first_of("/?#"));
+  if (size_t at = rest.rfind('@'); at != std::string_view::npos) rest = rest.substr(at + 1);
+  if (rest.starts_with('[')) return rest.substr(0, rest.find(']') + 1);
+  return rest.substr(0, rest.find(':'));
+}
+
+// Every endpoint that receives a credential (a secret, a token, a signature with a session
+// token) must be https:// unless it is on this host. The metadata endpoints are http:// by
+// design and link-local, so they are not listed.
+void check_cleartext(TableReader& top, Config& config, std::vector<ConfigIssue>& issues) {
+  std::vector<std::pair<std::string, const std::string*>> endpoints{
+      {"aws.s3_endpoint", &config.aws.s3_endpoint},
+      {"aws.sqs_endpoint", &config.aws.sqs_endpoint},
+      {"aws.sts_endpoint", &config.aws.sts_endpoint},
+      {"aws.guardduty_endpoint", &config.aws.guardduty_endpoint},
+      {"azure.authority_host", &config.azure.authority_host},
+      {"azure.resource_manager", &config.azure.resource_manager}};
+  if (config.logs_ingestion_sink)
+    endpoints.emplace_back("sink.logs_ingestion.endpoint", &config.logs_ingestion_sink->endpoint);
+  if (config.data_collector_sink)
+    endpoints.emplace_back("sink.data_collector.endpoint", &config.data_collector_sink->endpoint);
+  for (const auto& [key, url] : endpoints) {
+    if (!url->starts_with("http://") || is_loopback_host(url_host(*url))) continue;
+    if (config.http.allow_insecure_http) {
+      config.warnings.push_back(key + " = \"" + *url +
+                                "\" is plain http://: credentials and findings cross the network "
+                                "in clear ([http] allow_insecure_http = true)");
+    } else {
+      issues.push_back(ConfigIssue{
+          key, top.line_of(key.substr(0, key.find('.'))),
+          "is plain http:// to a host other than this one: the credentials and tokens sent to it "
+          "would cross the network in clear. Use https://, or set [http] allow_insecure_http = "
+          "true for a test network"});
+    }
+  }
+}
+
 Config build(const toml::table& root, const std::string& file) {
   Config config;
   config.file = file;
@@ -511,6 +570,7 @@ Config build(const toml::table& root, const std::string& file) {
       r.issue("ready_window", "must be at least 10s");
     r.finish();
   }
+  check_cleartext(top, config, issues);
   top.finish();
   if (!issues.empty()) throw ConfigError(file, std::move(issues));
   return config;
@@ -566,6 +626,73 @@ Config load_config(const std::string& path) {
   std::ostringstream text;
   text << in.rdbuf();
   return parse_config(text.str(), path);
+}
+
+namespace {
+
+// The folder `path` is created in must exist and take new files; the file itself, if there,
+// must be writable.
+std::optional<std::string> unwritable(const std::string& path) {
+  namespace fs = std::filesystem;
+  fs::path file(path);
+  fs::path folder = file.parent_path().empty() ? fs::path(".") : file.parent_path();
+  std::error_code error;
+  if (!fs::is_directory(folder, error))
+    return "its folder " + folder.string() + " does not exist (create it, or change the path)";
+  if (::access(folder.c_str(), W_OK | X_OK) != 0)
+    return "its folder " + folder.string() +
+           " is not writable by this user: " + std::strerror(errno);
+  if (fs::exists(file, error) && ::access(file.c_str(), W_OK) != 0)
+    return "the file is not writable by this user: " + std::string(std::strerror(errno));
+  return std::nullopt;
+}
+
+// Binds (and releases) the address the metrics listener will take.
+std::optional<std::string> unbindable(const std::string& listen) {
+  std::string host;
+  int port = 0;
+  if (!parse_listen_address(listen, host, port)) return std::nullopt;  // reported already
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  std::string service = std::to_string(port);
+  if (int rc = ::getaddrinfo(host.c_str(), service.c_str(), &hints, &found); rc != 0)
+    return "cannot resolve " + host + ": " + ::gai_strerror(rc);
+  std::optional<std::string> problem;
+  for (addrinfo* a = found; a != nullptr; a = a->ai_next) {
+    int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+    if (fd < 0) continue;
+    int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    int rc = ::bind(fd, a->ai_addr, a->ai_addrlen);
+    int error = errno;
+    ::close(fd);
+    // In use: most likely by this service, already running; the start-up says so if not.
+    if (rc == 0 || error == EADDRINUSE) {
+      problem.reset();
+      break;
+    }
+    problem = "cannot listen on " + listen + ": " + std::strerror(error) +
+              (error == EADDRNOTAVAIL ? " (this host has no such address)" : "");
+  }
+  ::freeaddrinfo(found);
+  return problem;
+}
+
+}  // namespace
+
+std::vector<ConfigIssue> host_issues(const Config& config) {
+  std::vector<ConfigIssue> issues;
+  if (auto problem = unwritable(config.state.path))
+    issues.push_back({"state.path", 0, "\"" + config.state.path + "\": " + *problem});
+  if (auto problem = unwritable(config.dead_letter.path))
+    issues.push_back({"dead_letter.path", 0, "\"" + config.dead_letter.path + "\": " + *problem});
+  if (!config.metrics.listen.empty())
+    if (auto problem = unbindable(config.metrics.listen))
+      issues.push_back({"metrics.listen", 0, *problem});
+  return issues;
 }
 
 }  // namespace gd2s

@@ -66,6 +66,8 @@ struct HttpConfig {
   std::string proxy;
   Duration connect_timeout = std::chrono::seconds(10);
   Duration timeout = std::chrono::seconds(60);
+  /// Lets an endpoint other than loopback be reached over http:// (credentials in clear).
+  bool allow_insecure_http = false;
 };
 
 struct TransformConfig {
@@ -153,6 +155,8 @@ struct Config {
   StateConfig state;
   LogConfig log;
   MetricsConfig metrics;
+  /// What is allowed but unwise (http:// endpoints under allow_insecure_http): said at start-up.
+  std::vector<std::string> warnings;
 };
 
 /// One thing wrong with the file, tied to the key that has it.
@@ -181,5 +185,10 @@ class ConfigError : public std::runtime_error {
 Config load_config(const std::string& path);
 /// The same, from text (`file` names it in messages).
 Config parse_config(const std::string& text, const std::string& file);
+
+/// What the config asks of this host, checked without the network: the folders of the state
+/// database and the dead-letter file exist and are writable, and the metrics address can be
+/// bound (an address in use is not an issue: it may be this very service, running).
+std::vector<ConfigIssue> host_issues(const Config& config);
 
 }  // namespace gd2s

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 namespace gd2s {
@@ -107,7 +108,12 @@ void TableReader::read(std::string_view key, double& out) {
   const toml::node* node = lookup(key);
   if (node == nullptr) return;
   if (node->is_number()) {
-    out = node->value<double>().value_or(out);
+    double value = node->value<double>().value_or(out);
+    if (!std::isfinite(value)) {
+      issue(key, "must be a finite number, not " + std::string(std::isnan(value) ? "nan" : "inf"));
+      return;
+    }
+    out = value;
   } else {
     issue(key, std::string("must be a number, not ") + toml_type_name(*node));
   }
@@ -150,7 +156,8 @@ void TableReader::read(std::string_view key, Duration& out) {
   std::optional<Duration> parsed;
   if (node->is_string()) parsed = parse_duration(*node->value<std::string>());
   if (!parsed) {
-    issue(key, "must be a duration such as \"30s\", \"5m\", \"1h30m\" or \"7d\"");
+    issue(key, "must be a duration such as \"30s\", \"5m\", \"1h30m\" or \"7d\", of at most " +
+                   format_duration(kMaxDuration));
     return;
   }
   out = *parsed;

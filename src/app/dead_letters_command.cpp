@@ -65,7 +65,7 @@ std::optional<Config> load(const DeadLettersOptions& options) {
     setup_logging(config.log.level, config.log.format);
     return config;
   } catch (const ConfigError& error) {
-    std::fprintf(stderr, "%s\n", error.what());
+    print_error(error.what());
     return std::nullopt;
   }
 }

@@ -4,6 +4,7 @@
 
 #include "app/commands.h"
 #include "app/config.h"
+#include "app/logging.h"
 #include "aws/operations.h"
 #include "templates/azure_template.h"
 #include "transform/mitre.h"
@@ -14,10 +15,15 @@ namespace gd2s {
 int validate_config_command(const std::string& config_path) {
   try {
     Config config = load_config(config_path);
+    for (const std::string& warning : config.warnings) print_error("warning: " + warning);
+    if (std::vector<ConfigIssue> issues = host_issues(config); !issues.empty()) {
+      for (const ConfigIssue& issue : issues) print_error(issue.format(config_path));
+      return kExitUsage;
+    }
     std::printf("%s: ok\n", config_path.c_str());
     return kExitOk;
   } catch (const ConfigError& error) {
-    std::fprintf(stderr, "%s\n", error.what());
+    print_error(error.what());
     return kExitUsage;
   }
 }

@@ -82,14 +82,6 @@ bool is_retryable(const http::Response& response) {
                    {"TooManyRequestsException", "ThrottlingException", "Throttling"});
 }
 
-// Replaces every occurrence of a secret's value: the last guard before a message leaves.
-void redact(std::string& text, const Secret& secret) {
-  const std::string& value = secret.reveal();
-  if (value.empty()) return;
-  for (size_t at; (at = text.find(value)) != std::string::npos;)
-    text.replace(at, value.size(), "(redacted)");
-}
-
 std::string json_object(const std::function<void(JsonWriter&)>& members) {
   std::string out;
   StringSink sink(out);
@@ -140,7 +132,7 @@ std::string where_of(const std::string& region, const std::string& detector_id) 
 }  // namespace
 
 bool GuardDutyError::detector_not_found() const {
-  return is_one_of(code_, {"BadRequestException", "InvalidInputException"}) &&
+  return is_one_of(code(), {"BadRequestException", "InvalidInputException"}) &&
          names_detector(service_message_);
 }
 
@@ -208,27 +200,13 @@ std::string GuardDutyClient::call(const Operation& operation, const std::string&
                                   const std::string& path, const std::string& query,
                                   const std::string& json_body, const std::string& detector_id,
                                   std::stop_token stop) {
-  http::Response response;
-  AwsCredentials credentials;  // those of the last attempt, to keep out of the error message
-  try {
-    response = http::send_with_retries(
-        *http_,
-        [&] {
-          credentials = credentials_->credentials();
-          return signed_request(method, path, query, json_body, credentials);
-        },
-        settings_.backoff, stop, is_retryable);
-  } catch (const http::HttpError& error) {
-    throw http::HttpError(error.kind(), std::string(operation.api) + " " +
-                                            where_of(settings_.region, detector_id) + ": " +
-                                            error.what());
-  }
-  if (response.status >= 200 && response.status < 300) return std::move(response.body);
-  GuardDutyError error = guardduty_error(response, operation, settings_.region, detector_id);
-  std::string message = error.what();
-  redact(message, credentials.secret_access_key);
-  redact(message, credentials.session_token);
-  throw GuardDutyError(error.status(), error.code(), error.service_message(), message);
+  http::Response response = send_signed(
+      *http_,
+      [&] { return signed_request(method, path, query, json_body, credentials_->credentials()); },
+      settings_.backoff, stop,
+      std::string(operation.api) + " " + where_of(settings_.region, detector_id), is_retryable);
+  if (response.status == 200) return std::move(response.body);
+  throw guardduty_error(response, operation, settings_.region, detector_id);
 }
 
 IdPage GuardDutyClient::list_detectors(const std::string& next_token, std::stop_token stop) {

@@ -14,6 +14,7 @@
 #include "aws/credentials.h"
 #include "aws/endpoints.h"
 #include "aws/operations.h"
+#include "aws/service_call.h"
 #include "http/http_client.h"
 #include "http/retry.h"
 
@@ -25,23 +26,18 @@ inline constexpr int kGuardDutyPageSize = 50;
 /// A GuardDuty error answer: the code (from x-amzn-ErrorType or __type), the service's own
 /// message, and a message for people that names the operation, the detector and the fix (for
 /// AccessDenied: the guardduty: action the policy must allow).
-class GuardDutyError : public std::runtime_error {
+class GuardDutyError : public ServiceError {
  public:
   GuardDutyError(long status, std::string code, std::string service_message,
                  const std::string& message)
-      : std::runtime_error(message),
-        status_(status),
-        code_(std::move(code)),
+      : ServiceError(status, std::move(code), message),
         service_message_(std::move(service_message)) {}
-  long status() const { return status_; }
-  const std::string& code() const { return code_; }
+  /// The service's own words (not for people: use what(), which is redacted).
   const std::string& service_message() const { return service_message_; }
   /// The detector named in the request is not (or no longer) one of this account and Region.
   bool detector_not_found() const;
 
  private:
-  long status_;
-  std::string code_;
   std::string service_message_;
 };
 

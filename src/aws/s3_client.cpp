@@ -136,9 +136,9 @@ ListPage S3Client::list_objects_v2(const ListRequest& list, std::stop_token stop
   if (!list.start_after.empty()) query += "&" + query_param("start-after", list.start_after);
   if (!list.continuation_token.empty())
     query += "&" + query_param("continuation-token", list.continuation_token);
-  http::Response response = http::send_with_retries(
+  http::Response response = send_signed(
       *http_, [&] { return signed_request("GET", list.bucket, "", query, {}); }, settings_.backoff,
-      stop);
+      stop, "ListObjectsV2 on s3://" + list.bucket + "/" + list.prefix);
   if (response.status != 200)
     throw s3_error(response.status, response.body, ops::kListObjectsV2,
                    "s3://" + list.bucket + "/" + list.prefix);

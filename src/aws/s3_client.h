@@ -12,6 +12,7 @@
 #include "aws/credentials.h"
 #include "aws/endpoints.h"
 #include "aws/operations.h"
+#include "aws/service_call.h"
 #include "decode/byte_stream.h"
 #include "http/http_client.h"
 #include "http/retry.h"
@@ -42,16 +43,9 @@ struct ListPage {
 };
 
 /// An S3 error response, with what it means and what to do in the message.
-class S3Error : public std::runtime_error {
+class S3Error : public ServiceError {
  public:
-  S3Error(long status, std::string code, const std::string& message)
-      : std::runtime_error(message), status_(status), code_(std::move(code)) {}
-  long status() const { return status_; }
-  const std::string& code() const { return code_; }
-
- private:
-  long status_;
-  std::string code_;
+  using ServiceError::ServiceError;
 };
 
 /// A ListObjectsV2 answer's body → its page (keys decoded when EncodingType is url). Throws

@@ -93,14 +93,6 @@ bool is_throttling(const http::Response& response) {
                                    "KmsThrottled", "KMS.ThrottlingException"});
 }
 
-// Replaces every occurrence of a secret's value: the last guard before a message leaves.
-void redact(std::string& text, const Secret& secret) {
-  const std::string& value = secret.reveal();
-  if (value.empty()) return;
-  for (size_t at; (at = text.find(value)) != std::string::npos;)
-    text.replace(at, value.size(), "(redacted)");
-}
-
 std::string string_of(simdjson::dom::element element, const char* key) {
   std::string_view value;
   return element[key].get(value) ? std::string() : std::string(value);
@@ -187,26 +179,12 @@ http::Request SqsClient::signed_request(const Operation& operation, const std::s
 std::string SqsClient::call(const Operation& operation, const std::string& queue_url,
                             const std::string& json_body, std::chrono::seconds timeout,
                             std::stop_token stop) {
-  http::Response response;
-  AwsCredentials credentials;  // those of the last attempt, to keep out of the error message
-  try {
-    response = http::send_with_retries(
-        *http_,
-        [&] {
-          credentials = credentials_->credentials();
-          return signed_request(operation, json_body, timeout, credentials);
-        },
-        settings_.backoff, stop, is_throttling);
-  } catch (const http::HttpError& error) {
-    throw http::HttpError(error.kind(),
-                          std::string(operation.api) + " on " + queue_url + ": " + error.what());
-  }
-  if (response.status >= 200 && response.status < 300) return std::move(response.body);
-  SqsError error = sqs_error(response, operation, queue_url);
-  std::string message = error.what();
-  redact(message, credentials.secret_access_key);
-  redact(message, credentials.session_token);
-  throw SqsError(error.status(), error.code(), message);
+  http::Response response = send_signed(
+      *http_,
+      [&] { return signed_request(operation, json_body, timeout, credentials_->credentials()); },
+      settings_.backoff, stop, std::string(operation.api) + " on " + queue_url, is_throttling);
+  if (response.status == 200) return std::move(response.body);
+  throw sqs_error(response, operation, queue_url);
 }
 
 std::vector<SqsMessage> SqsClient::receive(const std::string& queue_url, int max_messages,

@@ -15,6 +15,7 @@
 #include "aws/credentials.h"
 #include "aws/endpoints.h"
 #include "aws/operations.h"
+#include "aws/service_call.h"
 #include "core/time.h"
 #include "http/http_client.h"
 #include "http/retry.h"
@@ -47,16 +48,9 @@ struct SqsBatchFailure {
 /// An SQS error answer, with the code from __type (prefix# and :suffix stripped) or from
 /// x-amzn-query-error, and a message that says what it means and what to do (for
 /// AccessDenied: which sqs: action the policy must allow).
-class SqsError : public std::runtime_error {
+class SqsError : public ServiceError {
  public:
-  SqsError(long status, std::string code, const std::string& message)
-      : std::runtime_error(message), status_(status), code_(std::move(code)) {}
-  long status() const { return status_; }
-  const std::string& code() const { return code_; }
-
- private:
-  long status_;
-  std::string code_;
+  using ServiceError::ServiceError;
 };
 
 struct SqsSettings {

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <optional>
 
+#include "core/redaction.h"
 #include "http/retry.h"
 
 namespace gd2s::azure {
@@ -66,16 +67,6 @@ std::string one_line(std::string_view text) {
     out += c == '\n' ? ' ' : c;
   }
   return out;
-}
-
-// Entra promises never to echo a credential; this makes sure of it for anything else that may
-// stand in its place (a proxy, a stand-in).
-std::string scrub(std::string message, const Secret& credential) {
-  const std::string& value = credential.reveal();
-  if (value.size() < 4) return message;
-  for (size_t at = message.find(value); at != std::string::npos; at = message.find(value, at))
-    message.replace(at, value.size(), "[redacted]");
-  return message;
 }
 
 std::string describe_failure(const http::Response& response) {
@@ -172,10 +163,10 @@ AccessToken request_client_credentials_token(http::HttpClient& http, const Entra
         },
         kTokenRetries, stop);
   } catch (const http::HttpError& error) {
-    throw TokenError(scrub(context + ": " + error.what(), credential.value), /*transient=*/true);
+    throw TokenError(redact(context + ": " + error.what()), /*transient=*/true);
   }
   if (response.status != 200)
-    throw TokenError(scrub(context + " refused: " + describe_failure(response), credential.value),
+    throw TokenError(redact(context + " refused: " + describe_failure(response)),
                      /*transient=*/http::is_retryable_status(response.status));
   AccessToken token = parse_token(response, asked_at, context);
   spdlog::debug("{}: new token, expires {}", context, format_iso8601(token.expires_at));

@@ -7,6 +7,7 @@
 #include <stop_token>
 #include <string>
 
+#include "core/redaction.h"
 #include "core/secret.h"
 #include "core/time.h"
 
@@ -23,8 +24,9 @@ class TokenError : public std::runtime_error {
  public:
   /// `transient`: worth retrying later (no answer, 429, 5xx), as opposed to a refusal that only
   /// a change of configuration fixes (wrong secret, unknown tenant or application).
+  /// The message is redacted (core/redaction.h): token endpoints may echo what they were sent.
   explicit TokenError(const std::string& message, bool transient = false)
-      : std::runtime_error(message), transient_(transient) {}
+      : std::runtime_error(redact(message)), transient_(transient) {}
   bool transient() const { return transient_; }
 
  private:

@@ -2,7 +2,6 @@
 
 #include <array>
 #include <cstdint>
-#include <limits>
 #include <utility>
 
 namespace gd2s {
@@ -21,8 +20,8 @@ std::optional<Duration> parse_duration(std::string_view text) {
     int64_t number = 0;
     size_t digits = 0;
     while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
-      if (number > std::numeric_limits<int64_t>::max() / 10 / 86'400'000) return std::nullopt;
       number = number * 10 + (text[pos] - '0');
+      if (number > kMaxDuration.count()) return std::nullopt;
       ++pos;
       ++digits;
     }
@@ -33,7 +32,10 @@ std::optional<Duration> parse_duration(std::string_view text) {
     bool known = false;
     for (auto [name, millis] : kUnits) {
       if (unit == name) {
+        // number <= kMaxDuration in ms, so the product stays far inside int64_t.
+        if (number > kMaxDuration.count() / millis) return std::nullopt;
         total += number * millis;
+        if (total > kMaxDuration.count()) return std::nullopt;
         known = true;
         break;
       }

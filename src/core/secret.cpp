@@ -6,7 +6,13 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/redaction.h"
+
 namespace gd2s {
+
+Secret::Secret(std::string value) : value_(std::move(value)) {
+  remember_secret(value_);
+}
 
 Secret::~Secret() {
   // volatile keeps the compiler from dropping the wipe of memory about to be freed.

@@ -11,7 +11,8 @@ namespace gd2s {
 class Secret {
  public:
   Secret() = default;
-  explicit Secret(std::string value) : value_(std::move(value)) {}
+  /// Remembers the value for redact() (core/redaction.h): wherever it is echoed, it is hidden.
+  explicit Secret(std::string value);
   Secret(const Secret&) = default;
   Secret& operator=(const Secret&) = default;
   Secret(Secret&&) noexcept = default;

@@ -100,7 +100,8 @@ http::Request DataCollectorProtocol::request(const std::string& body,
 
 Verdict DataCollectorProtocol::judge(const http::Response& response) {
   long status = response.status;
-  if (status >= 200 && status < 300) return {Verdict::Kind::kAccepted, ""};
+  // 200 is the API's only success: another 2xx is a proxy's or an impostor's.
+  if (status == 200) return {Verdict::Kind::kAccepted, ""};
   std::string text = azure_error_text(response);
   if (status == 408 || http::is_retryable_status(status)) return {Verdict::Kind::kRetry, text};
   switch (status) {
@@ -123,8 +124,12 @@ Verdict DataCollectorProtocol::judge(const http::Response& response) {
                                          ": check [sink.data_collector] endpoint and "
                                          "workspace_id."};
     default:
-      return {Verdict::Kind::kFatal, "data_collector: unexpected HTTP " + std::to_string(status) +
-                                         " " + text + " from " + url_};
+      return {Verdict::Kind::kFatal,
+              "data_collector: unexpected HTTP " + std::to_string(status) + " " + text + " from " +
+                  url_ +
+                  (status >= 200 && status < 300
+                       ? " (the Data Collector API answers 200 on success; is a proxy in the way?)"
+                       : "")};
   }
 }
 

@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include "aws/sigv4.h"
+#include "core/redaction.h"
 #include "http/retry.h"
 
 namespace gd2s {
@@ -12,7 +13,10 @@ constexpr std::string_view kApiVersion = "2023-01-01";
 constexpr size_t kMaxErrorText = 2000;
 }  // namespace
 
-std::string azure_error_text(const http::Response& response) {
+namespace {
+
+// The service's own words: its error code and message, or the start of the body.
+std::string error_words(const http::Response& response) {
   simdjson::dom::parser parser;
   simdjson::dom::element error;
   std::string_view code, message;
@@ -31,6 +35,14 @@ std::string azure_error_text(const http::Response& response) {
   std::string body = response.body.substr(0, kMaxErrorText);
   if (body.empty()) return code_header.empty() ? "(no body)" : code_header;
   return code_header.empty() ? body : code_header + ": " + body;
+}
+
+}  // namespace
+
+std::string azure_error_text(const http::Response& response) {
+  // Whatever the endpoint echoed (a proxy's copy of the request, the Authorization header)
+  // goes no further than this: the text ends up in logs and dead letters.
+  return redact(error_words(response));
 }
 
 LogsIngestionProtocol::LogsIngestionProtocol(LogsIngestionOptions options,
@@ -58,7 +70,8 @@ http::Request LogsIngestionProtocol::request(const std::string& body,
 
 Verdict LogsIngestionProtocol::judge(const http::Response& response) {
   long status = response.status;
-  if (status >= 200 && status < 300) return {Verdict::Kind::kAccepted, ""};
+  // 204 is the API's only success (REFERENCE.md §8): another 2xx is a proxy's or an impostor's.
+  if (status == 204) return {Verdict::Kind::kAccepted, ""};
   std::string text = azure_error_text(response);
   if (status == 408 || http::is_retryable_status(status)) return {Verdict::Kind::kRetry, text};
   std::string sentence = text;  // for messages that go on after it
@@ -87,8 +100,12 @@ Verdict LogsIngestionProtocol::judge(const http::Response& response) {
     case 413:
       return {Verdict::Kind::kSplit, "HTTP 413 " + text};
     default:
-      return {Verdict::Kind::kFatal, "logs_ingestion: unexpected HTTP " + std::to_string(status) +
-                                         " " + text + " from " + url_};
+      return {Verdict::Kind::kFatal,
+              "logs_ingestion: unexpected HTTP " + std::to_string(status) + " " + text + " from " +
+                  url_ +
+                  (status >= 200 && status < 300
+                       ? " (the Logs Ingestion API answers 204 on success; is a proxy in the way?)"
+                       : "")};
   }
 }
 

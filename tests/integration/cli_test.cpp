@@ -67,6 +67,26 @@ TEST(Cli, ValidateConfigExplainsEachErrorWithItsKey) {
   EXPECT_EQ(test::run_binary({"run", "--config", dir.file("bad.toml")}).status, 2);
 }
 
+TEST(Cli, ValidateConfigChecksTheFoldersAndTheMetricsAddressOfThisHost) {
+  test::TempDir dir;
+  test::write_file(dir.file("host.toml"),
+                   "[source.files]\npaths = [\"x\"]\n[sink.file]\npath = \"-\"\n"
+                   "[state]\npath = \"" +
+                       dir.file("missing/state.db") + "\"\n[dead_letter]\npath = \"" +
+                       dir.file("missing/dead.jsonl") +
+                       "\"\n[metrics]\nlisten = \"192.0.2.1:9464\"\n");
+  auto r = test::run_binary({"validate-config", "--config", dir.file("host.toml")});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("state.path: \"" + dir.file("missing/state.db") + "\": its folder " +
+                       dir.file("missing") + " does not exist"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("dead_letter.path: "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("metrics.listen: cannot listen on 192.0.2.1:9464"), std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.out.find(": ok"), std::string::npos);
+}
+
 TEST(Cli, PrintsEachSchemaAsJson) {
   for (const char* name : {"native", "legacy"}) {
     auto r = test::run_binary({"schema", "--name", name, "--format", "json"});

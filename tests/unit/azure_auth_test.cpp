@@ -480,7 +480,14 @@ TEST(AzureEntraTokenEndpoint, NeverRepeatsTheCredentialEvenIfTheServerDoes) {
   std::string message =
       error_of([&] { make_token_provider(secret_options("leaky-secret"), http)->token(); });
   EXPECT_EQ(message.find("leaky-secret"), std::string::npos) << message;
-  EXPECT_NE(message.find("[redacted]"), std::string::npos) << message;
+  EXPECT_NE(message.find("(redacted)"), std::string::npos) << message;
+
+  // Echoed as it was sent: form-encoded, and inside a JSON string.
+  http->script = {reply(400, R"({"error":"invalid_request","error_description":"got )"
+                             R"(FILESECRET-Zq9%21x%2F and "FILESECRET-Zq9!x\/""})")};
+  message =
+      error_of([&] { make_token_provider(secret_options("FILESECRET-Zq9!x/"), http)->token(); });
+  EXPECT_EQ(message.find("FILESECRET"), std::string::npos) << message;
 
   http->script = {reply(403, "<html>Forbidden by proxy</html>")};
   message = error_of([&] { make_token_provider(secret_options("s3cret"), http)->token(); });

@@ -86,7 +86,7 @@ TEST(Config, WrongTypesSayWhatWasExpected) {
             "gd2sentinel.toml:8: transform.drop_sample: must be true or false, not a string");
   EXPECT_EQ(errors_of(std::string(kMinimal) + "[transform]\ndedupe_window = \"a week\"\n"),
             "gd2sentinel.toml:8: transform.dedupe_window: must be a duration such as \"30s\", "
-            "\"5m\", \"1h30m\" or \"7d\"");
+            "\"5m\", \"1h30m\" or \"7d\", of at most 36500d");
   EXPECT_EQ(errors_of(std::string(kMinimal) + "[transform]\nschema = \"fancy\"\n"),
             "gd2sentinel.toml:8: transform.schema: must be one of \"native\", \"legacy\", not "
             "\"fancy\"");
@@ -314,6 +314,92 @@ schema = "legacy"
   EXPECT_NE(errors.find("shared_key: is required"), std::string::npos);
   EXPECT_NE(errors.find("log_type: must not end in \"_CL\""), std::string::npos);
   unsetenv("GD2S_TEST_WORKSPACE_KEY");
+}
+
+TEST(Config, RangesHoldWithoutOverflowOrNaN) {
+  EXPECT_NE(errors_of(std::string(kMinimal) + "[transform]\ndedupe_window = \"1000000000d\"\n")
+                .find("transform.dedupe_window: must be a duration"),
+            std::string::npos)
+      << "a window that overflows the clock would switch deduplication off";
+  EXPECT_NE(
+      errors_of(std::string(kMinimal) + "[transform]\ndedupe_window = \"99999999999999999999ms\"\n")
+          .find("transform.dedupe_window"),
+      std::string::npos);
+  EXPECT_EQ(errors_of(std::string(kMinimal) + "[transform]\ndedupe_window = \"36500d\"\n"),
+            "(valid)");
+  EXPECT_EQ(errors_of(std::string(kMinimal) + "[transform]\nmin_severity = nan\n"),
+            "gd2sentinel.toml:8: transform.min_severity: must be a finite number, not nan");
+  EXPECT_EQ(errors_of(std::string(kMinimal) + "[transform]\nmin_severity = inf\n"),
+            "gd2sentinel.toml:8: transform.min_severity: must be a finite number, not inf");
+}
+
+constexpr const char* kIngestion = R"(
+[source.files]
+paths = ["examples/AWSLogs"]
+[sink.logs_ingestion]
+endpoint = "ENDPOINT"
+dcr_immutable_id = "dcr-00000000000000000000000000000001"
+stream = "Custom-GuardDutyFinding"
+[azure]
+auth = "client_secret"
+tenant_id = "3d6f7a21-0000-4000-8000-000000000001"
+client_id = "0e9c4d1a-0000-4000-8000-000000000002"
+client_secret = "inline-secret-for-test"
+authority_host = "AUTHORITY"
+)";
+
+std::string ingestion_config(const std::string& endpoint, const std::string& authority,
+                             const std::string& extra = "") {
+  std::string text = kIngestion;
+  text.replace(text.find("ENDPOINT"), 8, endpoint);
+  text.replace(text.find("AUTHORITY"), 9, authority);
+  return text + extra;
+}
+
+TEST(Config, CleartextHttpIsRefusedBeyondThisHostUnlessAllowed) {
+  EXPECT_EQ(errors_of(ingestion_config("http://127.0.0.1:8080", "http://localhost:9000")),
+            "(valid)")
+      << "loopback stand-ins may be plain http";
+  std::string refused = errors_of(ingestion_config("http://dce.example.net", "https://login.test"));
+  EXPECT_NE(refused.find("sink.logs_ingestion.endpoint: is plain http:// to a host other than "
+                         "this one"),
+            std::string::npos)
+      << refused;
+  refused = errors_of(ingestion_config("https://dce.example.net", "http://10.1.2.3"));
+  EXPECT_NE(refused.find("azure.authority_host: is plain http://"), std::string::npos) << refused;
+  refused = errors_of(std::string(kMinimal) + "[aws]\ns3_endpoint = \"http://minio.lan:9000\"\n");
+  EXPECT_NE(refused.find("aws.s3_endpoint: is plain http://"), std::string::npos) << refused;
+
+  Config allowed = parse_config(ingestion_config("http://dce.example.net", "https://login.test",
+                                                 "[http]\nallow_insecure_http = true\n"),
+                                "gd2sentinel.toml");
+  ASSERT_EQ(allowed.warnings.size(), 1u);
+  EXPECT_NE(allowed.warnings[0].find("sink.logs_ingestion.endpoint = \"http://dce.example.net\" "
+                                     "is plain http://"),
+            std::string::npos)
+      << allowed.warnings[0];
+}
+
+TEST(Config, HostIssuesNameMissingFoldersAndAddressesThisHostLacks) {
+  Config c = parse_config(kMinimal, "gd2sentinel.toml");
+  c.state.path = "/nonexistent-gd2s-folder/state.db";
+  c.dead_letter.path = "/nonexistent-gd2s-folder/dead.jsonl";
+  c.metrics.listen = "192.0.2.1:9464";  // TEST-NET-1: no host has it
+  std::vector<ConfigIssue> issues = host_issues(c);
+  ASSERT_EQ(issues.size(), 3u);
+  EXPECT_EQ(issues[0].key, "state.path");
+  EXPECT_NE(issues[0].message.find("its folder /nonexistent-gd2s-folder does not exist"),
+            std::string::npos)
+      << issues[0].message;
+  EXPECT_EQ(issues[1].key, "dead_letter.path");
+  EXPECT_EQ(issues[2].key, "metrics.listen");
+  EXPECT_NE(issues[2].message.find("this host has no such address"), std::string::npos)
+      << issues[2].message;
+
+  c.state.path = "state.db";
+  c.dead_letter.path = "dead.jsonl";
+  c.metrics.listen = "127.0.0.1:0";
+  EXPECT_TRUE(host_issues(c).empty());
 }
 
 }  // namespace
