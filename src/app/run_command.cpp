@@ -81,7 +81,7 @@ int run_command(const RunOptions& options) {
   try {
     config = load_config(options.config_path);
   } catch (const ConfigError& error) {
-    std::fprintf(stderr, "%s\n", error.what());
+    print_error(error.what());
     return kExitUsage;
   }
   const auto started = std::chrono::system_clock::now();
@@ -89,6 +89,7 @@ int run_command(const RunOptions& options) {
                 options.log_format.empty() ? config.log.format : options.log_format);
   for (const std::string& warning : permission_warnings(config, options.config_path))
     spdlog::warn("{}", warning);
+  for (const std::string& warning : config.warnings) spdlog::warn("{}", warning);
 
   try {
     SqliteStateStore state(config.state.path);
@@ -108,6 +109,12 @@ int run_command(const RunOptions& options) {
     PipelineOptions pipeline_options;
     pipeline_options.workers = std::max(1u, std::thread::hardware_concurrency());
     Pipeline pipeline(source, sink, dead_letters, *schema, filter, dedupe, pipeline_options);
+    // The sink's senders report to the pipeline: however this scope ends, they are stopped
+    // (requests in flight answered or abandoned) before the pipeline and the source go.
+    struct SinkStopper {
+      Sink& sink;
+      ~SinkStopper() { sink.stop(); }
+    } sink_stopper{sink};
     // Declared after what it reads, so it stops serving before they go.
     std::unique_ptr<MetricsServer> metrics;
     if (!config.metrics.listen.empty())

@@ -64,6 +64,7 @@ class DataCollectorSink final : public Sink {
   std::string_view name() const override { return "data_collector"; }
   void send(std::vector<OutboundRow> rows, DeliveryReceiver& receiver) override;
   void flush() override { inner_.flush(); }
+  void stop() override { inner_.stop(); }
   size_t preferred_batch_bytes() const override { return inner_.preferred_batch_bytes(); }
   const SinkCounters& counters() const { return inner_.counters(); }
 

@@ -72,9 +72,15 @@ HttpBatchSink::HttpBatchSink(std::unique_ptr<BatchProtocol> protocol, http::Http
 }
 
 HttpBatchSink::~HttpBatchSink() {
+  stop();
+}
+
+void HttpBatchSink::stop() {
   stop_.request_stop();
   queue_.close();
-  for (auto& sender : senders_) sender.join();
+  std::call_once(joined_, [&] {
+    for (auto& sender : senders_) sender.join();
+  });
 }
 
 void HttpBatchSink::send(std::vector<OutboundRow> rows, DeliveryReceiver& receiver) {
@@ -113,7 +119,10 @@ void HttpBatchSink::send(std::vector<OutboundRow> rows, DeliveryReceiver& receiv
 
 void HttpBatchSink::flush() {
   std::unique_lock lock(mutex_);
-  idle_.wait(lock, [&] { return in_flight_ == 0 || !fatal_.empty(); });
+  // Even after a fatal answer, wait for the other requests in flight: a late answer reports
+  // to its receiver, which must still be there (the caller may free it once this returns).
+  // Once stopped, the senders abandon their retries and drop what is queued, so this is short.
+  idle_.wait(lock, [&] { return in_flight_ == 0; });
   if (!fatal_.empty()) throw SinkError(fatal_);
 }
 

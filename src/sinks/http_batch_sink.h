@@ -94,7 +94,7 @@ class HttpBatchSink : public Sink {
  public:
   HttpBatchSink(std::unique_ptr<BatchProtocol> protocol, http::HttpClientPtr http,
                 HttpBatchSinkOptions options);
-  /// Stops retrying and waits for the senders; rows not yet reported stay unacknowledged.
+  /// stop().
   ~HttpBatchSink() override;
   HttpBatchSink(const HttpBatchSink&) = delete;
   HttpBatchSink& operator=(const HttpBatchSink&) = delete;
@@ -102,6 +102,9 @@ class HttpBatchSink : public Sink {
   std::string_view name() const override { return protocol_->name(); }
   void send(std::vector<OutboundRow> rows, DeliveryReceiver& receiver) override;
   void flush() override;
+  /// Stops retrying, drops the batches not yet sent, and joins the senders (each waits for the
+  /// answer to the request it has in flight, at most the HTTP timeout).
+  void stop() override;
   size_t preferred_batch_bytes() const override { return options_.max_batch_bytes; }
 
   const SinkCounters& counters() const { return counters_; }
@@ -131,6 +134,7 @@ class HttpBatchSink : public Sink {
   size_t in_flight_ = 0;  // batches handed over and not yet finished
   std::string fatal_;
   std::vector<std::thread> senders_;
+  std::once_flag joined_;
 };
 
 /// The wait a Retry-After header asks for: seconds or an HTTP date; nullopt when absent or

@@ -28,8 +28,14 @@ class Sink {
   /// to the receiver exactly once, from any thread, possibly before this returns.
   /// Throws when the sink cannot go on at all (the rows not yet reported stay unacknowledged).
   virtual void send(std::vector<OutboundRow> rows, DeliveryReceiver& receiver) = 0;
-  /// Blocks until every row handed over has been reported.
+  /// Blocks until every row handed over has been reported, or, once the sink has stopped for
+  /// good, until no request is in flight any more (then throws): when it returns, the sink
+  /// calls no receiver for the rows handed over so far.
   virtual void flush() = 0;
+  /// Stops for good: abandons retries and waits for the requests in flight. Rows not yet
+  /// reported stay unreported; after it returns no receiver is called again. Call it before a
+  /// receiver goes away. Idempotent.
+  virtual void stop() {}
   /// The JSON-array size one request carries, for sinks that cut rows into requests (the
   /// pipeline hands rows over in about that many bytes); 0 when any grouping will do.
   virtual size_t preferred_batch_bytes() const { return 0; }

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <atomic>
+#include <future>
 #include <random>
 #include <set>
 
@@ -266,12 +268,73 @@ TEST(HttpBatchSink, A403StopsTheSinkNamingTheRoleItNeeds) {
 }
 
 TEST(HttpBatchSink, StopsRetryingWhenDestroyedAndLeavesRowsUnreported) {
-  Harness h([](const http::Request&) { return answer(503); });
+  std::promise<void> retried;
+  std::atomic<int> calls{0};
+  Harness h([&](const http::Request&) {
+    if (++calls == 2) retried.set_value();
+    return answer(503);
+  });
   h.sink->send(test::make_rows({row(1)}), h.receiver);
-  std::this_thread::sleep_for(50ms);
+  ASSERT_EQ(retried.get_future().wait_for(10s), std::future_status::ready) << "no retry seen";
   h.sink.reset();  // must not hang on a batch the service never takes
   EXPECT_TRUE(h.receiver.accepted_rows().empty());
   EXPECT_TRUE(h.receiver.rejected_rows().empty());
+}
+
+// Request 1 is refused for good (403) at once; request 2 is slow and then accepted. A flush that
+// returned at the 403 would let its caller free the receiver that request 2 still reports to.
+TEST(HttpBatchSink, AfterAFatalAnswerFlushWaitsForTheRequestsStillInFlight) {
+  std::promise<void> refused;
+  std::shared_future<void> refused_future = refused.get_future().share();
+  Harness h(
+      [&](const http::Request& request) {
+        if (row_numbers(request.body) == std::vector<int64_t>{1}) {
+          refused.set_value();
+          return answer(403);
+        }
+        refused_future.wait();
+        std::this_thread::sleep_for(200ms);  // a slow service, not synchronisation
+        return answer(204);
+      },
+      /*max_batch_bytes=*/40, /*concurrency=*/2);
+  auto receiver = std::make_unique<RecordingReceiver>();
+  h.sink->send(test::make_rows({row(1), row(2)}), *receiver);
+  EXPECT_THROW(h.sink->flush(), SinkError);
+  EXPECT_EQ(receiver->accepted_rows(), std::vector<std::string>{row(2)})
+      << "flush returned before the slow request was answered";
+  receiver.reset();  // under ASan, a later report to it would be a use after free
+  h.sink.reset();
+}
+
+TEST(HttpBatchSink, StopWaitsForTheRequestInFlightAndReportsItsAnswer) {
+  std::promise<void> started;
+  Harness h([&](const http::Request&) {
+    started.set_value();
+    std::this_thread::sleep_for(200ms);  // a slow service, not synchronisation
+    return answer(204);
+  });
+  auto receiver = std::make_unique<RecordingReceiver>();
+  h.sink->send(test::make_rows({row(1)}), *receiver);
+  ASSERT_EQ(started.get_future().wait_for(10s), std::future_status::ready);
+  h.sink->stop();
+  EXPECT_EQ(receiver->accepted_rows().size(), 1u) << "stop() returned before the answer came";
+  receiver.reset();
+  h.sink->stop();  // idempotent, and the destructor stops again
+}
+
+TEST(LogsIngestionProtocol, OnlyTwoHundredFourCommitsAnotherTwoHundredIsAnError) {
+  auto tokens = std::make_shared<FakeTokens>();
+  LogsIngestionProtocol protocol(LogsIngestionOptions{"https://dce.test", "dcr-1", "Custom-T", 1},
+                                 tokens);
+  EXPECT_EQ(protocol.judge(answer(204)).kind, Verdict::Kind::kAccepted);
+  for (long status : {200L, 201L, 202L}) {
+    http::Response proxy = answer(status);
+    proxy.body = "<html>Proxy login</html>";
+    Verdict verdict = protocol.judge(proxy);
+    EXPECT_EQ(verdict.kind, Verdict::Kind::kFatal) << status;
+    EXPECT_NE(verdict.detail.find("Proxy login"), std::string::npos) << verdict.detail;
+    EXPECT_NE(verdict.detail.find("answers 204 on success"), std::string::npos) << verdict.detail;
+  }
 }
 
 }  // namespace
