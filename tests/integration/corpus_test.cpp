@@ -62,8 +62,7 @@ size_t example_sources_count() {
 }
 
 TEST(Corpus, EveryThirdPartySampleDecodesAndMapsToBothSchemas) {
-  if (!test::have_shared_testdata())
-    GTEST_SKIP() << "../shared/testdata is absent: third-party samples not checked";
+  GD2S_REQUIRE_SHARED_TESTDATA("the third-party GuardDuty samples");
   size_t count = 0;
   for (const auto& entry : fs::directory_iterator(test::shared_testdata() + "/guardduty")) {
     if (entry.path().extension() != ".jsonl") continue;

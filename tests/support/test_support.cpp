@@ -95,6 +95,11 @@ std::string shared_testdata() {
 bool have_shared_testdata() {
   return std::filesystem::is_directory(shared_testdata());
 }
+bool running_in_ci() {
+  const char* ci = std::getenv("CI");
+  return ci != nullptr && *ci != '\0' && std::string_view(ci) != "false" &&
+         std::string_view(ci) != "0";
+}
 std::string binary() {
   return GD2S_BINARY;
 }

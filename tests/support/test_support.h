@@ -39,6 +39,8 @@ std::string gzip(const std::string& data);
 std::string source_dir();
 std::string shared_testdata();
 bool have_shared_testdata();
+/// CI=true in the environment: the CI run, which always has ../shared/testdata beside it.
+bool running_in_ci();
 std::string binary();
 
 /// Runs the binary with `args`; captures stdout and stderr; returns the exit status.
@@ -57,3 +59,15 @@ void write_schema_two_state(const std::string& path, const std::string& then_sql
 bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout);
 
 }  // namespace gd2s::test
+
+/// The third-party data (../shared/testdata) is read in place, never copied. Without it a test
+/// skips itself, saying what was not checked; under CI its absence is a failure.
+#define GD2S_REQUIRE_SHARED_TESTDATA(what)                                                     \
+  do {                                                                                         \
+    if (!::gd2s::test::have_shared_testdata()) {                                               \
+      if (::gd2s::test::running_in_ci())                                                       \
+        FAIL() << ::gd2s::test::shared_testdata() << " is absent under CI: " << (what);        \
+      GTEST_SKIP() << "../shared/testdata is absent (GD2S_SHARED_TESTDATA names the folder): " \
+                   << (what) << " not checked";                                                \
+    }                                                                                          \
+  } while (0)

@@ -66,8 +66,10 @@ TEST(BoundedQueue, AnItemLargerThanTheCapacityGoesInAlone) {
 TEST(BoundedQueue, PushAllStopsAtCloseAndLeavesTheRestWithTheCaller) {
   BoundedQueue<std::string> queue(3);
   std::vector<std::string> in{"aaa", "bbb"};
+  // Closes once the first item is in: push_all then either waits for room for the second and
+  // sees the close, or sees it at once; either way the second is not taken.
   std::thread closer([&] {
-    std::this_thread::sleep_for(20ms);
+    while (queue.cost() == 0) std::this_thread::yield();
     queue.close();
   });
   EXPECT_FALSE(queue.push_all(in, length)) << "the second waits for room, then sees the close";

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <map>
 #include <mutex>
@@ -40,7 +41,10 @@ class ScriptedSource final : public Source {
                                        });
       ++opened_;
       uint64_t line = 0;
-      for (const std::string& text : units_[u]) out.record(unit, RawRecord{++line, text});
+      for (const std::string& text : units_[u]) {
+        out.record(unit, RawRecord{++line, text});
+        emitted_.fetch_add(1);
+      }
       unit->seal(UnitOfWork::Ending::kComplete);
     }
   }
@@ -52,8 +56,11 @@ class ScriptedSource final : public Source {
     std::lock_guard lock(mutex_);
     return commits_;
   }
+  /// Records the pipeline has taken so far (out.record() returned).
+  uint64_t emitted() const { return emitted_.load(); }
 
  private:
+  std::atomic<uint64_t> emitted_{0};
   std::vector<std::vector<std::string>> units_;
   mutable std::mutex mutex_;
   std::map<size_t, UnitOfWork::Ending> commits_;
@@ -183,20 +190,54 @@ TEST(Pipeline, FilteredRecordsCountAsSettled) {
   EXPECT_EQ(source.commits().size(), 1u);
 }
 
+// A slow sink: it holds its first batch for `hold`, then accepts everything. What the source
+// had handed over by the end of the hold is what the pipeline buffered for a stuck sink.
+class SlowSink final : public Sink {
+ public:
+  SlowSink(const ScriptedSource& source, Duration hold) : source_(source), hold_(hold) {}
+  std::string_view name() const override { return "slow"; }
+  void send(std::vector<OutboundRow> rows, DeliveryReceiver& receiver) override {
+    if (!held_) {
+      std::this_thread::sleep_for(hold_);  // the destination's slowness, not synchronisation
+      held_ = true;
+      taken_while_held_ = source_.emitted();
+    }
+    accepted_ += rows.size();
+    receiver.accepted(rows);
+  }
+  void flush() override {}
+  size_t accepted() const { return accepted_; }
+  uint64_t taken_while_held() const { return taken_while_held_; }
+
+ private:
+  const ScriptedSource& source_;
+  Duration hold_;
+  bool held_ = false;  // the sink thread's own
+  size_t accepted_ = 0;
+  uint64_t taken_while_held_ = 0;
+};
+
 TEST(Pipeline, MemoryStaysBoundedWithASlowSink) {
-  // A tiny queue bound still moves everything through, one batch at a time.
+  // While the sink holds its first batch, the source may hand over only what the bounded queues
+  // (4 KiB each), the workers' batches and the sink's batch hold: back-pressure, not buffering.
+  // Without it, the source hands over all 2000 records well within the hold.
   Harness h;
   std::vector<std::string> lines;
   for (int i = 0; i < 2000; ++i) lines.push_back(finding("f" + std::to_string(i)));
   ScriptedSource source({lines});
+  SlowSink sink(source, std::chrono::seconds(1));
   PipelineOptions options;
   options.raw_queue_bytes = 4096;
   options.row_queue_bytes = 4096;
   options.batch_rows = 7;
-  Pipeline pipeline(source, h.sink, h.dead_letters, *h.schema, h.filter, h.dedupe, options);
+  options.workers = 2;
+  Pipeline pipeline(source, sink, h.dead_letters, *h.schema, h.filter, h.dedupe, options);
   pipeline.run();
-  EXPECT_EQ(h.sink.rows().size(), 2000u);
+  EXPECT_EQ(sink.accepted(), 2000u);
   EXPECT_EQ(source.commits().size(), 1u);
+  // 2 workers x 64 records + 7 at the sink + what fits in two 4 KiB queues: well under 400.
+  EXPECT_LT(sink.taken_while_held(), 400u) << "records taken while the sink was stuck";
+  EXPECT_GT(sink.taken_while_held(), 0u);
 }
 
 std::string metrics_of(const Pipeline& pipeline) {

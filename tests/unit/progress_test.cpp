@@ -1,10 +1,12 @@
 #include "app/progress.h"
 
 #include <gtest/gtest.h>
-#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 
-#include <sstream>
+#include <condition_variable>
+#include <mutex>
+#include <vector>
 
 #include "support/test_support.h"
 
@@ -47,25 +49,55 @@ TEST(Progress, OnATerminalRedrawsOneLineAndLeavesTheLastOnScreen) {
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << text;
 }
 
+// Keeps when each progress line was logged, and wakes whoever waits for a number of them.
+class LineClock final : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  bool wait_for_lines(size_t count, std::chrono::seconds deadline) {
+    std::unique_lock lock(times_mutex_);
+    return logged_.wait_for(lock, deadline, [&] { return times_.size() >= count; });
+  }
+  std::vector<std::chrono::steady_clock::time_point> times() {
+    std::lock_guard lock(times_mutex_);
+    return times_;
+  }
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    std::string_view text(msg.payload.data(), msg.payload.size());
+    if (text.find("progress: objects 5/10 done (50%)") == std::string_view::npos) return;
+    std::lock_guard lock(times_mutex_);
+    times_.push_back(std::chrono::steady_clock::now());
+    logged_.notify_all();
+  }
+  void flush_() override {}
+
+ private:
+  std::mutex times_mutex_;
+  std::condition_variable logged_;
+  std::vector<std::chrono::steady_clock::time_point> times_;
+};
+
 TEST(Progress, ElsewhereLogsALineEveryInterval) {
-  std::ostringstream captured;
+  auto clock = std::make_shared<LineClock>();
   auto previous = spdlog::default_logger();
-  spdlog::set_default_logger(std::make_shared<spdlog::logger>(
-      "capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(captured)));
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>("capture", clock));
   CountingSource source;
   PipelineStats stats;
+  auto started = std::chrono::steady_clock::now();
+  bool three = false;
   {
     ProgressReporter progress(source, stats, false, 100ms);
-    std::this_thread::sleep_for(450ms);
+    three = clock->wait_for_lines(3, std::chrono::seconds(10));
   }
   spdlog::set_default_logger(previous);
-  std::string text = captured.str();
-  size_t lines = 0;
-  for (size_t at = 0;
-       (at = text.find("progress: objects 5/10 done (50%)", at)) != std::string::npos; ++at)
-    ++lines;
-  EXPECT_GE(lines, 3u) << text;
-  EXPECT_LE(lines, 5u) << text;
+  ASSERT_TRUE(three) << "three progress lines within 10 s at a 100 ms interval";
+  // One line per interval: none comes sooner than the interval after the one before.
+  auto times = clock->times();
+  auto before = started;
+  for (auto at : times) {
+    EXPECT_GE(at - before, 95ms);
+    before = at;
+  }
 }
 
 }  // namespace

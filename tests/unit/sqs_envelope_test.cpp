@@ -151,12 +151,8 @@ std::string shared_event(const std::string& name) {
   return test::read_file(test::shared_testdata() + "/events/" + name);
 }
 
-constexpr const char* kNoSharedTestdata =
-    "../shared/testdata is absent: the AWS example events are not checked "
-    "(GD2S_SHARED_TESTDATA names the folder)";
-
 TEST(SqsEnvelopeSamples, TheAwsObjectCreatedPutExampleNamesItsObject) {
-  if (!test::have_shared_testdata()) GTEST_SKIP() << kNoSharedTestdata;
+  GD2S_REQUIRE_SHARED_TESTDATA("the AWS example events");
   Envelope e = classify_message(shared_event("s3-objectcreated-put-event.json"));
   ASSERT_TRUE(IsKind(e, Kind::kS3Objects));
   EXPECT_EQ(e.via, "s3");
@@ -168,14 +164,14 @@ TEST(SqsEnvelopeSamples, TheAwsObjectCreatedPutExampleNamesItsObject) {
 }
 
 TEST(SqsEnvelopeSamples, TheAwsTestEventIsATestEvent) {
-  if (!test::have_shared_testdata()) GTEST_SKIP() << kNoSharedTestdata;
+  GD2S_REQUIRE_SHARED_TESTDATA("the AWS example events");
   Envelope e = classify_message(shared_event("s3-test-event.json"));
   EXPECT_TRUE(IsKind(e, Kind::kTestEvent));
   EXPECT_TRUE(e.objects.empty());
 }
 
 TEST(SqsEnvelopeSamples, TheEventBridgeFindingGivesTheFindingJson) {
-  if (!test::have_shared_testdata()) GTEST_SKIP() << kNoSharedTestdata;
+  GD2S_REQUIRE_SHARED_TESTDATA("the AWS example events");
   Envelope e = classify_message(shared_event("eventbridge-guardduty-finding.DERIVED.json"));
   ASSERT_TRUE(IsKind(e, Kind::kFinding));
   EXPECT_EQ(e.via, "eventbridge");
