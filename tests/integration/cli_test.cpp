@@ -116,6 +116,29 @@ TEST(Cli, RunOverTheExamplesWritesANativeRowForEverySample) {
   EXPECT_EQ(test::read_file(dir.file("dead.jsonl")), "");
 }
 
+// One symlink loop in an input folder used to stop the whole run (exit 1, nothing delivered).
+TEST(Cli, AFolderWithASymlinkLoopAndADanglingLinkDeliversItsFiles) {
+  test::TempDir dir;
+  fs::create_directories(dir.file("in/sub"));
+  test::write_file(dir.file("in/sub/good.jsonl"), test::finding_json("good-1") + "\n");
+  fs::create_directory_symlink("..", dir.file("in/sub/up"));                 // a folder loop
+  fs::create_symlink(dir.file("in/self.jsonl"), dir.file("in/self.jsonl"));  // a link loop
+  fs::create_symlink(dir.file("in/gone.jsonl"), dir.file("in/dangling.jsonl"));
+  auto r = test::run_binary({"run", "--config", config_for(dir, "\"" + dir.file("in") + "\"")});
+  EXPECT_EQ(r.status, 0) << r.err;
+  auto lines = test::read_lines(dir.file("out.jsonl"));
+  ASSERT_EQ(lines.size(), 1u) << r.err;
+  EXPECT_NE(lines[0].find("good-1"), std::string::npos);
+  for (const std::string& warning :
+       {dir.file("in/sub/up") + ": a symbolic link loop back to " + dir.file("in"),
+        dir.file("in/self.jsonl") + ": a loop of symbolic links",
+        dir.file("in/dangling.jsonl") + ": a symbolic link to " + dir.file("in/gone.jsonl")}) {
+    size_t at = r.err.find(warning);
+    EXPECT_NE(at, std::string::npos) << warning << "\n" << r.err;
+    EXPECT_EQ(r.err.find(warning, at + 1), std::string::npos) << "logged once: " << warning;
+  }
+}
+
 TEST(Cli, LegacyRowsAnswerTheClassicQuery) {
   // AWSGuardDuty_CL | where Severity > 2
   //   | project TimeGenerated, Severity, type_s, title_s, resource_resourceType_s,
