@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include "pipeline/pipeline.h"
@@ -60,7 +61,7 @@ class ListedFiles final : public Source {
   FileListing listing_;
 };
 
-/// The Ids of the rows a pipeline over `source` wrote.
+/// The Ids of the rows a pipeline over `source` wrote, sorted (workers write in any order).
 std::vector<std::string> deliver(const test::TempDir& dir, SqliteStateStore& state,
                                  Source& source) {
   {
@@ -76,6 +77,7 @@ std::vector<std::string> deliver(const test::TempDir& dir, SqliteStateStore& sta
   simdjson::dom::parser parser;
   for (const std::string& line : test::read_lines(dir.file("out.jsonl")))
     ids.emplace_back(std::string_view(parser.parse(line)["Id"]));
+  std::sort(ids.begin(), ids.end());
   return ids;
 }
 
