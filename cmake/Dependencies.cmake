@@ -13,7 +13,7 @@ find_package(CURL REQUIRED)
 find_package(PkgConfig REQUIRED)
 find_package(pugixml REQUIRED)
 pkg_check_modules(INIH REQUIRED IMPORTED_TARGET inih)
-# cpp-httplib: the metrics and health listener, and loopback servers in the tests.
+# cpp-httplib: loopback servers in the tests (the metrics listener is src/app/http_listener).
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 # libdeflate: gzip of request bodies, whole-buffer and several times faster than zlib (bench/).
 pkg_check_modules(LIBDEFLATE REQUIRED IMPORTED_TARGET libdeflate)

@@ -379,7 +379,8 @@ int check_command(const std::string& config_path) {
   http::HttpClientPtr http = http::make_curl_client(http_options(config.http));
 
   try {
-    SqliteStateStore state(config.state.path);
+    // Without the run's lock: `check` may look at a database a running service holds.
+    SqliteStateStore state(config.state.path, StateAccess::kInspect);
     report.ok("state store " + config.state.path);
     SourceParts parts = make_source(config, state, true, http);
     if (parts.credentials) {

@@ -128,7 +128,8 @@ int dead_letters_list_command(const DeadLettersOptions& options) {
   if (!config) return kExitUsage;
   const std::string& path = config->dead_letter.path;
   try {
-    SqliteStateStore state(config->state.path);
+    // Read only: beside a running service, whose lock it does not need.
+    SqliteStateStore state(config->state.path, StateAccess::kInspect);
     bool json = options.format == "json";
     uint64_t shown = 0, fresh = 0, replayed = 0, failing = 0;
     std::map<std::pair<std::string, std::string>, uint64_t> by_reason;
@@ -173,7 +174,9 @@ int dead_letters_replay_command(const DeadLettersOptions& options) {
   // The report goes where the rows do not: stderr when the sink writes to stdout.
   std::FILE* report = config->file_sink && config->file_sink->path == "-" ? stderr : stdout;
   try {
-    SqliteStateStore state(config->state.path);
+    // Beside a running service (its dead letters are none of the service's units), not beside
+    // another replay (both would send the same lines).
+    SqliteStateStore state(config->state.path, StateAccess::kReplay);
     SchemaPtr schema = make_schema(config->transform.schema);
     FindingFilter filter(config->transform.filter);
     Dedupe dedupe(state, config->transform.dedupe_window);

@@ -1,10 +1,8 @@
 #include "app/metrics_server.h"
 
-#include <httplib.h>
 #include <spdlog/spdlog.h>
 
 #include <charconv>
-#include <chrono>
 #include <stdexcept>
 
 #include "app/prometheus_text.h"
@@ -26,52 +24,35 @@ bool parse_listen_address(const std::string& listen, std::string& host, int& por
   return error == std::errc() && end == digits.data() + digits.size() && port >= 0 && port <= 65535;
 }
 
-MetricsServer::MetricsServer(const std::string& listen, RenderFn render, ReadyFn ready)
-    : server_(std::make_unique<httplib::Server>()) {
+MetricsServer::MetricsServer(const std::string& listen, RenderFn render, ReadyFn ready,
+                             HttpListenerLimits limits) {
   std::string host;
   int port = 0;
   if (!parse_listen_address(listen, host, port))
     throw std::runtime_error("metrics.listen \"" + listen + "\" is not host:port");
-  // A scrape is small and quick: two threads are plenty, and a slow client cannot hold more.
-  server_->new_task_queue = [] { return new httplib::ThreadPool(2); };
-  server_->set_read_timeout(5);
-  server_->set_write_timeout(5);
-  server_->set_payload_max_length(4096);
-  // httplib's default also sets SO_REUSEPORT, which would let a second process share the port.
-  server_->set_socket_options([](socket_t sock) {
-    int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-  });
-
-  server_->Get("/metrics", [render](const httplib::Request&, httplib::Response& response) {
-    response.set_content(render(), kPrometheusContentType);
-  });
-  server_->Get("/healthz", [](const httplib::Request&, httplib::Response& response) {
-    response.set_content("ok\n", "text/plain");
-  });
-  server_->Get("/readyz", [ready](const httplib::Request&, httplib::Response& response) {
-    Readiness r = ready();
-    response.status = r.ready ? 200 : 503;
-    response.set_content(r.reason + "\n", "text/plain");
-  });
-
-  port_ =
-      port == 0 ? server_->bind_to_any_port(host) : (server_->bind_to_port(host, port) ? port : -1);
-  if (port_ <= 0)
+  auto answer = [render = std::move(render), ready = std::move(ready)](
+                    std::string_view method, std::string_view path) -> HttpReply {
+    if (method != "GET") return HttpReply{404, "text/plain", "not found\n"};
+    if (path == "/metrics") return HttpReply{200, kPrometheusContentType, render()};
+    if (path == "/healthz") return HttpReply{200, "text/plain", "ok\n"};
+    if (path == "/readyz") {
+      Readiness r = ready();
+      return HttpReply{r.ready ? 200 : 503, "text/plain", r.reason + "\n"};
+    }
+    return HttpReply{404, "text/plain", "not found\n"};
+  };
+  try {
+    listener_ = std::make_unique<HttpListener>(host, port, std::move(answer), limits);
+  } catch (const std::runtime_error&) {
     throw std::runtime_error("metrics.listen: cannot listen on " + listen +
                              " (address in use, or not an address of this host)");
+  }
+  port_ = listener_->port();
   url_ = "http://" + (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
          std::to_string(port_);
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
-  // stop() is ignored until the server runs: wait for it, so the destructor cannot miss it.
-  for (int i = 0; i < 5000 && !server_->is_running(); ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   spdlog::info("metrics: serving {}/metrics, /healthz and /readyz", url_);
 }
 
-MetricsServer::~MetricsServer() {
-  server_->stop();
-  if (thread_.joinable()) thread_.join();
-}
+MetricsServer::~MetricsServer() = default;
 
 }  // namespace gd2s

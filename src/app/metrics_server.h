@@ -1,16 +1,14 @@
 #pragma once
 // The HTTP listener for operations ([metrics] listen): Prometheus text at /metrics, liveness at
 // /healthz and readiness at /readyz. Plain HTTP, meant for a loopback or cluster-internal
-// address; it serves nothing else and reads no request body.
+// address; it serves nothing else and reads no request body. Idle or slow clients cannot keep
+// the probes from being answered: see http_listener.h for the limits.
 
 #include <functional>
 #include <memory>
 #include <string>
-#include <thread>
 
-namespace httplib {
-class Server;
-}
+#include "app/http_listener.h"
 
 namespace gd2s {
 
@@ -26,7 +24,8 @@ class MetricsServer {
 
   /// Binds `listen` ("host:port", "[v6]:port"; port 0 picks a free one) and serves on its own
   /// thread. Throws std::runtime_error when the address cannot be bound.
-  MetricsServer(const std::string& listen, RenderFn render, ReadyFn ready);
+  MetricsServer(const std::string& listen, RenderFn render, ReadyFn ready,
+                HttpListenerLimits limits = {});
   ~MetricsServer();
   MetricsServer(const MetricsServer&) = delete;
   MetricsServer& operator=(const MetricsServer&) = delete;
@@ -37,8 +36,7 @@ class MetricsServer {
   const std::string& url() const { return url_; }
 
  private:
-  std::unique_ptr<httplib::Server> server_;
-  std::thread thread_;
+  std::unique_ptr<HttpListener> listener_;
   int port_ = 0;
   std::string url_;
 };

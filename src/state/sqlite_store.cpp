@@ -85,7 +85,8 @@ void bind_text(sqlite3_stmt* stmt, int index, std::string_view text) {
 
 }  // namespace
 
-SqliteStateStore::SqliteStateStore(const std::string& path) : path_(path) {
+SqliteStateStore::SqliteStateStore(const std::string& path, StateAccess access)
+    : path_(path), lock_(path, access) {
   // NOMUTEX: every use of the connection holds mutex_, so SQLite's own lock would be a second.
   if (sqlite3_open_v2(path.c_str(), &db_,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,

@@ -7,19 +7,17 @@
 #include <stdexcept>
 #include <string>
 
+#include "state/state_lock.h"
 #include "state/state_store.h"
 
 namespace gd2s {
 
-class StateError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
 class SqliteStateStore final : public StateStore {
  public:
-  /// Opens (creating if needed) and migrates the database at `path`. Throws StateError.
-  explicit SqliteStateStore(const std::string& path);
+  /// Takes the lock `access` asks for (state_lock.h), then opens (creating if needed) and
+  /// migrates the database at `path`. Throws StateInUseError when another process holds the
+  /// lock, StateError on any other failure.
+  explicit SqliteStateStore(const std::string& path, StateAccess access = StateAccess::kRun);
   ~SqliteStateStore() override;
   SqliteStateStore(const SqliteStateStore&) = delete;
   SqliteStateStore& operator=(const SqliteStateStore&) = delete;
@@ -49,6 +47,7 @@ class SqliteStateStore final : public StateStore {
   sqlite3_stmt* prepare(const char* sql);
 
   std::string path_;
+  StateDatabaseLock lock_;  // taken before the database is opened, released after it is closed
   std::mutex mutex_;
   sqlite3* db_ = nullptr;
   sqlite3_stmt* get_checkpoint_ = nullptr;

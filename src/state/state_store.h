@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,6 +15,12 @@
 #include "core/time.h"
 
 namespace gd2s {
+
+/// A state database that cannot be opened, read or written; the message names it.
+class StateError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 enum class CheckpointStatus { kPartial, kDone };
 

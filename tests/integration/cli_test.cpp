@@ -1,11 +1,14 @@
 // The binary as users and scripts meet it: commands, exit statuses, a run over the examples,
 // and SIGTERM in the middle of a run.
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <simdjson.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -14,6 +17,7 @@
 #include <thread>
 
 #include "state/sqlite_store.h"
+#include "support/background_run.h"
 #include "support/test_support.h"
 
 extern char** environ;
@@ -134,6 +138,74 @@ TEST(Cli, RunOverTheExamplesWritesANativeRowForEverySample) {
     EXPECT_TRUE(found) << id << " " << updated;
   }
   EXPECT_EQ(test::read_file(dir.file("dead.jsonl")), "");
+}
+
+// One symlink loop in an input folder used to stop the whole run (exit 1, nothing delivered).
+TEST(Cli, AFolderWithASymlinkLoopAndADanglingLinkDeliversItsFiles) {
+  test::TempDir dir;
+  fs::create_directories(dir.file("in/sub"));
+  test::write_file(dir.file("in/sub/good.jsonl"), test::finding_json("good-1") + "\n");
+  fs::create_directory_symlink("..", dir.file("in/sub/up"));                 // a folder loop
+  fs::create_symlink(dir.file("in/self.jsonl"), dir.file("in/self.jsonl"));  // a link loop
+  fs::create_symlink(dir.file("in/gone.jsonl"), dir.file("in/dangling.jsonl"));
+  auto r = test::run_binary({"run", "--config", config_for(dir, "\"" + dir.file("in") + "\"")});
+  EXPECT_EQ(r.status, 0) << r.err;
+  auto lines = test::read_lines(dir.file("out.jsonl"));
+  ASSERT_EQ(lines.size(), 1u) << r.err;
+  EXPECT_NE(lines[0].find("good-1"), std::string::npos);
+  for (const std::string& warning :
+       {dir.file("in/sub/up") + ": a symbolic link loop back to " + dir.file("in"),
+        dir.file("in/self.jsonl") + ": a loop of symbolic links",
+        dir.file("in/dangling.jsonl") + ": a symbolic link to " + dir.file("in/gone.jsonl")}) {
+    size_t at = r.err.find(warning);
+    EXPECT_NE(at, std::string::npos) << warning << "\n" << r.err;
+    EXPECT_EQ(r.err.find(warning, at + 1), std::string::npos) << "logged once: " << warning;
+  }
+}
+
+// Two processes on one state database both delivered everything, and both exited 0.
+TEST(Cli, ASecondRunOnOneStateDatabaseFailsNamingTheFirst) {
+  test::TempDir dir;
+  // The first run blocks opening the FIFO until the test writes to it, holding the state.
+  ASSERT_EQ(mkfifo(dir.file("in.jsonl").c_str(), 0600), 0);
+  std::string config = config_for(dir, "\"" + dir.file("in.jsonl") + "\"");
+  test::BackgroundRun first({"run", "--config", config}, {});
+  std::string holder = "pid " + std::to_string(first.pid()) + " on host ";
+  ASSERT_TRUE(test::wait_until(
+      [&] {
+        return fs::exists(dir.file("state.db.lock")) &&
+               test::read_file(dir.file("state.db.lock")).find(holder) != std::string::npos;
+      },
+      std::chrono::seconds(30)))
+      << first.err();
+
+  auto second = test::run_binary({"run", "--config", config});
+  EXPECT_EQ(second.status, 1);
+  EXPECT_NE(second.err.find("state database " + dir.file("state.db") +
+                            " is in use by gd2sentinel " + holder),
+            std::string::npos)
+      << second.err;
+  EXPECT_NE(second.err.find("run one process per state database"), std::string::npos) << second.err;
+  // An inspector needs no lock: it may look while the service runs.
+  auto list = test::run_binary({"dead-letters", "list", "--config", config});
+  EXPECT_EQ(list.status, 0) << list.err;
+
+  int fifo = -1;
+  ASSERT_TRUE(test::wait_until(
+      [&] { return (fifo = open(dir.file("in.jsonl").c_str(), O_WRONLY | O_NONBLOCK)) >= 0; },
+      std::chrono::seconds(30)));
+  std::string line = test::finding_json("only-once") + "\n";
+  ASSERT_EQ(write(fifo, line.data(), line.size()), static_cast<ssize_t>(line.size()));
+  close(fifo);
+  ASSERT_TRUE(test::wait_until(
+      [&] {
+        return fs::exists(dir.file("out.jsonl")) &&
+               test::read_lines(dir.file("out.jsonl")).size() == 1;
+      },
+      std::chrono::seconds(30)))
+      << first.err();
+  EXPECT_EQ(first.stop(SIGTERM), 0) << first.err();
+  EXPECT_EQ(test::read_lines(dir.file("out.jsonl")).size(), 1u) << "delivered by one process";
 }
 
 TEST(Cli, LegacyRowsAnswerTheClassicQuery) {

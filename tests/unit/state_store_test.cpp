@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include "state/sqlite_store.h"
 #include "support/test_support.h"
@@ -54,6 +55,39 @@ TEST(SqliteStateStore, RefusesADatabaseFromANewerBuild) {
               std::string::npos)
         << e.what();
   }
+}
+
+// Two runs on one database both delivered everything; the second must not start.
+TEST(SqliteStateStore, ASecondRunOnOneDatabaseFailsNamingTheHolder) {
+  test::TempDir dir;
+  std::string path = dir.file("state.db");
+  {
+    SqliteStateStore first(path);
+    try {
+      SqliteStateStore second(path);
+      FAIL() << "opened a database another run holds";
+    } catch (const StateInUseError& e) {
+      std::string message = e.what();
+      EXPECT_NE(message.find("state database " + path + " is in use by gd2sentinel pid " +
+                             std::to_string(getpid()) + " on host "),
+                std::string::npos)
+          << message;
+      EXPECT_NE(message.find(" since 20"), std::string::npos) << message;
+      EXPECT_NE(message.find("run one process per state database"), std::string::npos) << message;
+    }
+  }
+  SqliteStateStore again(path);  // released with the first
+  EXPECT_EQ(again.schema_version(), SqliteStateStore::latest_schema_version());
+}
+
+TEST(SqliteStateStore, InspectorsOpenBesideARunAndReplaysOneAtATime) {
+  test::TempDir dir;
+  std::string path = dir.file("state.db");
+  SqliteStateStore run(path);
+  SqliteStateStore inspector(path, StateAccess::kInspect);
+  EXPECT_FALSE(inspector.checkpoint("files", "x"));
+  SqliteStateStore replay(path, StateAccess::kReplay);
+  EXPECT_THROW(SqliteStateStore(path, StateAccess::kReplay), StateInUseError);
 }
 
 TEST(SqliteStateStore, CheckpointsSurviveReopening) {
