@@ -104,7 +104,9 @@ function validateConfig(text, name, fileMap = (p) => p) {
   }
   const file = path.join(tmp, name);
   writeFileSync(file, rewritten, { mode: 0o600 });
-  const run = spawnSync(BIN, ['validate-config', '--config', file], { env, encoding: 'utf8' });
+  // The files are bound for a pod or a unit's StateDirectory, not this host: check the file only.
+  const run = spawnSync(BIN, ['validate-config', '--no-host-checks', '--config', file],
+    { env, encoding: 'utf8' });
   if (run.status === 0) return [];
   return [`validate-config exited ${run.status ?? run.signal}: ${(run.stderr || run.stdout || '').trim()}`];
 }

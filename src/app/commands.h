@@ -30,7 +30,10 @@ int dead_letters_list_command(const DeadLettersOptions& options);
 /// `dead-letters replay`: sends entries not yet replayed through the configured sink and marks
 /// those delivered; exit 0 when every matching entry is now replayed, 1 otherwise.
 int dead_letters_replay_command(const DeadLettersOptions& options);
-int validate_config_command(const std::string& config_path);
+/// `validate-config`: the file's keys and values; unless `file_only`, also this host's folders
+/// for state and dead letters and the metrics address (a config bound for another machine, such as
+/// a container image's or a ConfigMap's, is checked with `file_only`).
+int validate_config_command(const std::string& config_path, bool file_only);
 int schema_command(const std::string& name, const std::string& format);
 int mitre_command(const std::string& format);
 int azure_template_command(const std::string& schema, const std::string& format);

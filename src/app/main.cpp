@@ -44,6 +44,10 @@ int main(int argc, char** argv) {
   std::string validate_path;
   auto* validate_cmd = app.add_subcommand("validate-config", "Check the config file");
   validate_cmd->add_option("--config", validate_path, "Config file (TOML)")->required();
+  bool validate_file_only = false;
+  validate_cmd->add_flag("--no-host-checks", validate_file_only,
+                         "Check the file only, not this host's folders and metrics address "
+                         "(for a config that will run on another machine)");
 
   std::string schema_name, schema_format = "json";
   auto* schema_cmd = app.add_subcommand("schema", "Print a schema's columns and types");
@@ -101,7 +105,7 @@ int main(int argc, char** argv) {
   }
 
   if (*run_cmd) return gd2s::run_command(run);
-  if (*validate_cmd) return gd2s::validate_config_command(validate_path);
+  if (*validate_cmd) return gd2s::validate_config_command(validate_path, validate_file_only);
   if (*schema_cmd) return gd2s::schema_command(schema_name, schema_format);
   if (*mitre_cmd) return gd2s::mitre_command(mitre_format);
   if (*template_cmd) return gd2s::azure_template_command(template_schema, template_format);

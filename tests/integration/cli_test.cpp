@@ -91,6 +91,26 @@ TEST(Cli, ValidateConfigChecksTheFoldersAndTheMetricsAddressOfThisHost) {
   EXPECT_EQ(r.out.find(": ok"), std::string::npos);
 }
 
+TEST(Cli, ValidateConfigWithoutHostChecksJudgesTheFileAlone) {
+  test::TempDir dir;
+  test::write_file(dir.file("elsewhere.toml"),
+                   "[source.files]\npaths = [\"x\"]\n[sink.file]\npath = \"-\"\n"
+                   "[state]\npath = \"/var/lib/gd2sentinel-elsewhere/state.db\"\n"
+                   "[metrics]\nlisten = \"192.0.2.1:9464\"\n");
+  auto r = test::run_binary(
+      {"validate-config", "--no-host-checks", "--config", dir.file("elsewhere.toml")});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find(": ok"), std::string::npos) << r.out;
+  // A problem in the file itself is still an error.
+  test::write_file(dir.file("bad.toml"),
+                   "[source.files]\npaths = [\"x\"]\n[sink.file]\n"
+                   "path = \"-\"\n[state]\ndedupe_window = \"1000000000d\"\n");
+  auto bad =
+      test::run_binary({"validate-config", "--no-host-checks", "--config", dir.file("bad.toml")});
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_NE(bad.err.find("dedupe_window"), std::string::npos) << bad.err;
+}
+
 TEST(Cli, PrintsEachSchemaAsJson) {
   for (const char* name : {"native", "legacy"}) {
     auto r = test::run_binary({"schema", "--name", name, "--format", "json"});
