@@ -422,6 +422,19 @@ void read_path_table(const toml::table& table, std::string prefix, Options& opti
   r.finish();
 }
 
+void read_dead_letter(const toml::table& table, DeadLetterConfig& options,
+                      std::vector<ConfigIssue>& issues) {
+  TableReader r(table, "dead_letter", issues);
+  r.read("path", options.path);
+  if (options.path.empty()) r.issue("path", "must not be empty");
+  r.read("max_original_bytes", options.max_original_bytes);
+  if (options.max_original_bytes < 1024 || options.max_original_bytes > 1024 * 1024)
+    r.issue("max_original_bytes", "must be between 1024 and 1048576 (the record limit, 1 MiB)");
+  r.read("max_file_bytes", options.max_file_bytes);
+  if (options.max_file_bytes < 65536) r.issue("max_file_bytes", "must be at least 65536 (64 KiB)");
+  r.finish();
+}
+
 std::string join(std::span<const std::string_view> names) {
   std::string out;
   for (std::string_view name : names) out += (out.empty() ? "" : ", ") + std::string(name);
@@ -548,7 +561,7 @@ Config build(const toml::table& root, const std::string& file) {
         "must be \"legacy\" with [sink.data_collector]: the Data Collector API names the columns "
         "itself (type_s, title_s, …), which is the legacy schema"});
   if (const toml::table* t = sub_table(top, root, "dead_letter"))
-    read_path_table(*t, "dead_letter", config.dead_letter, issues);
+    read_dead_letter(*t, config.dead_letter, issues);
   if (const toml::table* t = sub_table(top, root, "state"))
     read_path_table(*t, "state", config.state, issues);
   if (const toml::table* t = sub_table(top, root, "log")) {

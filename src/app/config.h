@@ -121,6 +121,8 @@ struct FileSinkConfig {
 
 struct DeadLetterConfig {
   std::string path = "dead-letters.jsonl";
+  int64_t max_original_bytes = 64 * 1024;     // an original longer keeps only its start
+  int64_t max_file_bytes = int64_t{1} << 30;  // the file never grows past this
 };
 
 struct StateConfig {

@@ -93,7 +93,9 @@ int run_command(const RunOptions& options) {
 
   try {
     SqliteStateStore state(config.state.path);
-    DeadLetterFile dead_letters(config.dead_letter.path);
+    DeadLetterFile dead_letters(config.dead_letter.path,
+                                {static_cast<size_t>(config.dead_letter.max_original_bytes),
+                                 static_cast<uint64_t>(config.dead_letter.max_file_bytes)});
     http::HttpClientPtr http = http::make_curl_client(http_options(config.http));
     SinkParts sink_parts = make_sink(config, http);
     Sink& sink = *sink_parts.sink;
@@ -108,6 +110,8 @@ int run_command(const RunOptions& options) {
 
     PipelineOptions pipeline_options;
     pipeline_options.workers = std::max(1u, std::thread::hardware_concurrency());
+    pipeline_options.reader.max_kept_bytes =
+        static_cast<size_t>(config.dead_letter.max_original_bytes);
     Pipeline pipeline(source, sink, dead_letters, *schema, filter, dedupe, pipeline_options);
     // The sink's senders report to the pipeline: however this scope ends, they are stopped
     // (requests in flight answered or abandoned) before the pipeline and the source go.

@@ -2,11 +2,19 @@
 // A record that could not be delivered, kept with everything needed to understand and replay it.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "core/time.h"
 
 namespace gd2s {
+
+/// An original too long to keep whole: the dead letter holds only its start, and this says what
+/// the whole was, so that it can be found and checked in its unit. It cannot be replayed.
+struct TruncatedOriginal {
+  uint64_t bytes = 0;  // the whole original's length
+  std::string sha256;  // SHA-256 of the whole original, 64 lowercase hex digits
+};
 
 struct DeadLetter {
   std::string stage;     // "decode", "transform" or "sink"
@@ -14,8 +22,9 @@ struct DeadLetter {
   std::string source;    // source kind: "files", "s3_listing", ...
   std::string unit;      // the unit it came from: path, bucket/key, message id
   uint64_t line = 0;     // line (JSON Lines) or element number (JSON arrays), 1-based; 0 if none
-  std::string original;  // the record as read (or as sent, for sink rejections)
+  std::string original;  // the record as read (or as sent, for sink rejections), or its start
   Timestamp at{};
+  std::optional<TruncatedOriginal> truncated = std::nullopt;  // set when `original` is its start
 };
 
 /// Where dead letters go. Writes are durable when write() returns; safe from any thread.

@@ -4,16 +4,18 @@
 //   a JSON array of findings,
 //   a {"findings": [...]} / {"Findings": [...]} wrapper (GetFindings responses),
 //   a single finding, pretty-printed or not.
-// A line or element that cannot be a record becomes a ReadProblem; reading goes on after it.
-
-#include <simdjson.h>
+// Documents of any size are streamed element by element: memory holds the current record only,
+// never the document. A line or element that cannot be a record becomes a ReadProblem; reading
+// goes on after it.
 
 #include <cstdint>
-#include <deque>
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
+#include "core/dead_letter.h"
+#include "decode/bounded_text.h"
 #include "decode/byte_stream.h"
 
 namespace gd2s {
@@ -26,7 +28,8 @@ struct RawRecord {
 struct ReadProblem {
   uint64_t line = 0;
   std::string reason;
-  std::string original;  // the offending text, as much of it as was kept
+  std::string original;  // the offending text, or its start when `truncated` says so
+  std::optional<TruncatedOriginal> truncated = std::nullopt;
 };
 
 using ReadItem = std::variant<RawRecord, ReadProblem>;
@@ -35,10 +38,9 @@ struct ReaderLimits {
   /// A record longer than this can never be delivered (the Logs Ingestion API takes 1 MiB per
   /// request), so it becomes a problem rather than a record.
   size_t max_record_bytes = 1024 * 1024;
-  /// How much of an oversize line is kept for the dead letter.
-  size_t max_kept_bytes = 16 * 1024 * 1024;
-  /// Whole-document inputs (arrays, wrappers, pretty-printed findings) are parsed in memory.
-  size_t max_document_bytes = 64 * 1024 * 1024;
+  /// How much of a text longer than that is kept for its dead letter, besides its length and
+  /// SHA-256 ([dead_letter] max_original_bytes).
+  size_t max_kept_bytes = 64 * 1024;
 };
 
 class RecordReader {
@@ -49,31 +51,75 @@ class RecordReader {
   /// themselves fail (I/O, corrupt or truncated gzip) — items already returned stay valid.
   std::optional<ReadItem> next();
 
-  /// The incomplete last line when the stream failed mid-line (for the dead letter).
-  const std::string& pending_text() const { return line_; }
+  /// What was held of the line, element or document being read when the stream failed (for
+  /// the dead letter; at most max_record_bytes).
+  const std::string& pending_text() const { return text_.kept(); }
   /// The line number reading had reached.
   uint64_t line_number() const { return line_no_; }
 
  private:
-  enum class Mode { kUnknown, kLines, kQueued, kDone };
+  enum class Mode { kStart, kLines, kDocument, kDone };
+  /// What a container level of the document expects next.
+  enum class Expect : uint8_t { kValue, kValueOrEnd, kKeyOrEnd, kKey, kColon, kCommaOrEnd };
+  struct Level {
+    char open;  // '{' or '['
+    Expect expect;
+  };
 
-  bool read_line(std::string& out, bool& oversize);
   bool fill();
-  void start();
-  void read_document(std::string first_line);
-  void expand_document(const simdjson::dom::element& root, const std::string& text);
-  std::string oversize_reason() const;
+  void skip_bom();
+  void begin();
+  std::optional<ReadItem> next_line();
+  bool read_line();
+  std::optional<ReadItem> scan();
+  std::optional<ReadItem> step();
+  std::optional<ReadItem> scan_string();
+  std::optional<ReadItem> value_start(char c);
+  std::optional<ReadItem> close(char c);
+  std::optional<ReadItem> value_done(size_t end);
+  std::optional<ReadItem> record_done(size_t end);
+  std::optional<ReadItem> lenient_step(char c);
+  std::optional<ReadItem> lenient_end();
+  std::optional<ReadItem> structure_error(bool raw_newline);
+  std::optional<ReadItem> end_of_input();
+  Level* current();
+  void start_record();
+  void flush_capture(size_t end);
+  void continue_as_line();
+  void read_as_lines_from_record();
+  ReadProblem oversize(uint64_t line, std::string what);
 
   ByteStream& in_;
   ReaderLimits limits_;
-  Mode mode_ = Mode::kUnknown;
+  Mode mode_ = Mode::kStart;
   std::string buffer_;
-  size_t buffer_pos_ = 0;
+  size_t pos_ = 0;
   bool eof_ = false;
-  std::string line_;
-  uint64_t line_no_ = 0;
-  std::deque<ReadItem> queued_;
-  simdjson::dom::parser parser_;
+  bool at_input_start_ = true;
+  uint64_t line_no_ = 0;  // lines completed
+  BoundedText text_;      // the line, element or document being read
+  bool line_open_ = false;
+
+  // Document scanning: the structure is checked level by level (up to a depth, beyond which
+  // only brackets are counted); only the record being read is held.
+  std::vector<Level> levels_;
+  uint64_t depth_ = 0;
+  bool top_done_ = false;
+  bool in_string_ = false;
+  bool escaped_ = false;
+  bool in_scalar_ = false;
+  bool string_is_key_ = false;
+  bool lenient_ = false;        // the element is broken: only find its end
+  uint64_t records_depth_ = 0;  // 0: the top object is the record; 1: array; 2: wrapper array
+  bool in_record_ = false;
+  bool capture_ = false;
+  size_t capture_from_ = 0;
+  uint64_t record_line_ = 0;
+  bool newline_in_record_ = false;
+  uint64_t element_no_ = 0;
+  bool key_open_ = false;  // reading a key of the top object
+  std::string key_;
+  bool findings_key_ = false;
 };
 
 }  // namespace gd2s

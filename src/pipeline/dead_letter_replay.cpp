@@ -48,6 +48,15 @@ std::string what(const std::exception& error, std::string_view stage) {
   return std::string(stage) + ": " + error.what();
 }
 
+// A dead letter that kept only the start of its original is never sent: it is not the record.
+std::string not_replayable(const DeadLetter& letter) {
+  return "cannot be replayed: the dead letter keeps only the first " +
+         std::to_string(letter.original.size()) + " of the original's " +
+         std::to_string(letter.truncated->bytes) + " bytes (SHA-256 " + letter.truncated->sha256 +
+         "); the whole record is still in " + letter.unit +
+         (letter.line > 0 ? " at line/element " + std::to_string(letter.line) : std::string());
+}
+
 }  // namespace
 
 // Takes what a run would write to the dead letters, and the sink's answers for rows sent as
@@ -119,7 +128,7 @@ std::vector<ReplayResult> DeadLetterReplayer::replay(std::span<const DeadLetterE
   // Rows the sink refused: the original is the row.
   std::vector<OutboundRow> rows;
   for (size_t i = 0; i < entries.size(); ++i) {
-    if (entries[i].letter.stage != "sink") continue;
+    if (entries[i].letter.stage != "sink" || entries[i].letter.truncated) continue;
     units[i]->add_record();
     units[i]->seal(UnitOfWork::Ending::kComplete);
     rows.push_back({entries[i].letter.original,
@@ -137,7 +146,8 @@ std::vector<ReplayResult> DeadLetterReplayer::replay(std::span<const DeadLetterE
   // Records that failed to decode or transform: the pipeline, as in a run.
   std::vector<ReplaySource::Item> items;
   for (size_t i = 0; i < entries.size(); ++i)
-    if (entries[i].letter.stage != "sink") items.push_back({units[i], &entries[i].letter.original});
+    if (entries[i].letter.stage != "sink" && !entries[i].letter.truncated)
+      items.push_back({units[i], &entries[i].letter.original});
   if (!items.empty() && stopped.empty()) {
     auto source = std::make_unique<ReplaySource>(std::move(items));
     auto pipeline =
@@ -155,6 +165,10 @@ std::vector<ReplayResult> DeadLetterReplayer::replay(std::span<const DeadLetterE
   std::vector<ReplayResult> results(entries.size());
   for (size_t i = 0; i < entries.size(); ++i) {
     ReplayResult& result = results[i];
+    if (entries[i].letter.truncated) {
+      result.failure = not_replayable(entries[i].letter);
+      continue;
+    }
     UnitCounts counts = units[i]->counts();
     result.rows_sent = counts.accepted;
     result.failure = refusals.reasons(units[i]->key());

@@ -108,20 +108,24 @@ void Pipeline::record(const UnitPtr& unit, RawRecord record) {
 void Pipeline::problem(const UnitPtr& unit, ReadProblem problem) {
   stats_.records_read.fetch_add(1, std::memory_order_relaxed);
   unit->add_record();
-  try {
-    dead_letter(unit, "decode", std::move(problem.reason), problem.line,
-                std::move(problem.original));
-  } catch (...) {
-    fail(std::current_exception(), "dead-letter store");
-  }
+  dead_letter(unit, "decode", std::move(problem.reason), problem.line, std::move(problem.original),
+              std::move(problem.truncated));
 }
 
+// A dead letter that cannot be written (a full or failing dead-letter file) stops the run; the
+// record stays unsettled, so its unit is not committed and is read again by the next run.
 void Pipeline::dead_letter(const UnitPtr& unit, std::string_view stage, std::string reason,
-                           uint64_t line, std::string original) {
-  spdlog::warn("{} line {}: {} (dead-lettered)", unit->key(), line, reason);
-  DeadLetter letter{std::string(stage),  std::move(reason), unit->source(), unit->key(), line,
-                    std::move(original), now_utc()};
-  dead_letters_.write(letter);
+                           uint64_t line, std::string original,
+                           std::optional<TruncatedOriginal> truncated) {
+  DeadLetter letter{std::string(stage),  std::move(reason), unit->source(),      unit->key(), line,
+                    std::move(original), now_utc(),         std::move(truncated)};
+  try {
+    dead_letters_.write(letter);
+  } catch (...) {
+    fail(std::current_exception(), "dead-letter store");
+    return;
+  }
+  spdlog::warn("{} line {}: {} (dead-lettered)", unit->key(), line, letter.reason);
   stats_.dead_letters.fetch_add(1, std::memory_order_relaxed);
   unit->settle(Settlement::kDeadLettered);
 }

@@ -37,6 +37,8 @@ struct PipelineOptions {
   Duration max_linger = std::chrono::milliseconds(200);
   /// A row larger than this can never be sent (the Logs Ingestion API's 1 MiB per request).
   size_t max_row_bytes = 1024 * 1024;
+  /// How sources split their units into records (the record limit, what an oversize one keeps).
+  ReaderLimits reader;
 };
 
 /// The sink or the dead-letter store failed; records not yet settled stay unacknowledged.
@@ -70,6 +72,7 @@ class Pipeline final : public RecordEmitter, public DeliveryReceiver {
   // RecordEmitter (called by the source)
   void record(const UnitPtr& unit, RawRecord record) override;
   void problem(const UnitPtr& unit, ReadProblem problem) override;
+  ReaderLimits reader_limits() const override { return options_.reader; }
   // DeliveryReceiver (called by the sink)
   void accepted(std::span<OutboundRow> rows) override;
   void rejected(OutboundRow& row, std::string_view reason) override;
@@ -89,7 +92,7 @@ class Pipeline final : public RecordEmitter, public DeliveryReceiver {
   void transform(std::vector<RawItem>& items, WorkerScratch& scratch);
   std::optional<OutboundRow> map(RawItem& item, WorkerScratch& scratch);
   void dead_letter(const UnitPtr& unit, std::string_view stage, std::string reason, uint64_t line,
-                   std::string original);
+                   std::string original, std::optional<TruncatedOriginal> truncated = std::nullopt);
   void fail(std::exception_ptr error, std::string_view stage);
 
   Source& source_;

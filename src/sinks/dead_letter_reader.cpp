@@ -69,6 +69,19 @@ std::variant<DeadLetter, std::string> parse_with(simdjson::dom::parser& parser,
   } else {
     return "neither \"original\" nor \"original_base64\" is a string";
   }
+  bool truncated = false;
+  if (auto error = object["original_truncated"].get_bool().get(truncated);
+      error && error != simdjson::NO_SUCH_FIELD)
+    return "\"original_truncated\" is not true or false";
+  if (truncated) {
+    TruncatedOriginal whole;
+    if (object["original_bytes"].get_uint64().get(whole.bytes))
+      return "\"original_bytes\" is missing or not a whole number";
+    if (object["original_sha256"].get_string().get(text) || text.size() != 64)
+      return "\"original_sha256\" is missing or not 64 hex digits";
+    whole.sha256 = text;
+    letter.truncated = std::move(whole);
+  }
   return letter;
 }
 

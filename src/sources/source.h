@@ -19,6 +19,8 @@ class RecordEmitter {
   virtual void record(const UnitPtr& unit, RawRecord record) = 0;
   /// Something in `unit` that is not a record (a bad line, a corrupt stream); dead-lettered.
   virtual void problem(const UnitPtr& unit, ReadProblem problem) = 0;
+  /// How the units' bytes are to be split into records.
+  virtual ReaderLimits reader_limits() const { return {}; }
 };
 
 /// What a source did with its units, for the summary and the exit status.

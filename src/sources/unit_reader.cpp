@@ -7,7 +7,7 @@ namespace gd2s {
 bool emit_records(const UnitPtr& unit, ByteStream& bytes, RecordEmitter& out, std::stop_token stop,
                   uint64_t skip) {
   MaybeGunzipStream content(bytes);
-  RecordReader reader(content);
+  RecordReader reader(content, out.reader_limits());
   uint64_t index = 0;
   try {
     while (auto item = reader.next()) {

@@ -5,9 +5,11 @@
 #include <simdjson.h>
 
 #include <map>
+#include <set>
 
 #include "pipeline/pipeline.h"
 #include "sinks/dead_letter_file.h"
+#include "sinks/dead_letter_reader.h"
 #include "sinks/file_sink.h"
 #include "sources/file_source.h"
 #include "state/sqlite_store.h"
@@ -30,23 +32,36 @@ struct Outcome {
   struct Letter {
     std::string file, reason, stage, original;
     uint64_t line;
+    bool truncated = false;
+    uint64_t original_bytes = 0;
+    std::string original_sha256 = {};
   };
   std::vector<Letter> letters;
   SourceTotals totals;
+  std::string failure;  // why the run stopped, when it did
 };
 
-Outcome run_over(const test::TempDir& dir) {
+struct Limits {
+  PipelineOptions pipeline;
+  DeadLetterFileLimits dead_letters;
+};
+
+Outcome run_over(const test::TempDir& dir, const Limits& limits = {}) {
   SqliteStateStore state(dir.file("state.db"));
   Outcome outcome;
   {
-    DeadLetterFile dead_letters(dir.file("dead.jsonl"));
+    DeadLetterFile dead_letters(dir.file("dead.jsonl"), limits.dead_letters);
     FileSink sink(dir.file("out.jsonl"));
     FileSource source(FileSourceOptions{{dir.file("in")}}, state);
     auto schema = make_schema("native");
     FindingFilter filter(FilterOptions{});
     Dedupe dedupe(state, 168h);
-    Pipeline pipeline(source, sink, dead_letters, *schema, filter, dedupe, {});
-    pipeline.run();
+    Pipeline pipeline(source, sink, dead_letters, *schema, filter, dedupe, limits.pipeline);
+    try {
+      pipeline.run();
+    } catch (const PipelineError& error) {
+      outcome.failure = error.what();
+    }
     outcome.totals = source.totals();
   }
   simdjson::dom::parser parser;
@@ -57,9 +72,15 @@ Outcome run_over(const test::TempDir& dir) {
     std::string unit{std::string_view(o["unit"])};
     std::string original =
         o["original"].error() ? "(base64)" : std::string(std::string_view(o["original"]));
-    outcome.letters.push_back(
-        {unit.substr(unit.rfind('/') + 1), std::string(std::string_view(o["reason"])),
-         std::string(std::string_view(o["stage"])), original, uint64_t(o["line"])});
+    Outcome::Letter letter{
+        unit.substr(unit.rfind('/') + 1), std::string(std::string_view(o["reason"])),
+        std::string(std::string_view(o["stage"])), original, uint64_t(o["line"])};
+    if (!o["original_truncated"].error()) {
+      letter.truncated = bool(o["original_truncated"]);
+      letter.original_bytes = uint64_t(o["original_bytes"]);
+      letter.original_sha256 = std::string(std::string_view(o["original_sha256"]));
+    }
+    outcome.letters.push_back(std::move(letter));
   }
   return outcome;
 }
@@ -127,10 +148,63 @@ TEST_F(BadInput, EachBadThingIsDeadLetteredWithItsReasonAndTheRestArrives) {
     EXPECT_EQ(letter->reason.rfind(want.second, 0), 0u) << file << ": " << letter->reason;
   }
   EXPECT_EQ(letter_for(o, "03-invalid-utf8.jsonl")->original, "(base64)");
-  EXPECT_EQ(letter_for(o, "04-huge-line.jsonl")->original.size(),
-            good("h2", ",\"title\":\"" + std::string(2 * 1024 * 1024, 'x') + "\"").size())
-      << "the whole line is kept for replay";
+  std::string huge = good("h2", ",\"title\":\"" + std::string(2 * 1024 * 1024, 'x') + "\"");
+  const auto* cut = letter_for(o, "04-huge-line.jsonl");
+  EXPECT_EQ(cut->original, huge.substr(0, 64 * 1024)) << "the start of the line is kept";
+  EXPECT_TRUE(cut->truncated);
+  EXPECT_EQ(cut->original_bytes, huge.size());
+  EXPECT_EQ(cut->original_sha256, dead_letter_line_sha256(huge));
   EXPECT_EQ(o.totals.units_committed, o.totals.units_opened);
+}
+
+// Issue 18: five lines of 17 MiB of NUL bytes made 503 MB of dead letters. Scaled down: the
+// dead letters keep only the start of each line, with its length and hash.
+TEST_F(BadInput, LongLinesOfNulBytesMakeSmallDeadLetters) {
+  std::string nuls(300 * 1024, '\0');
+  std::string text = good("n0") + "\n";
+  for (int i = 1; i <= 5; ++i) text += nuls + "\n" + good("n" + std::to_string(i)) + "\n";
+  put("nul.jsonl.gz", test::gzip(text));
+  Limits limits;
+  limits.pipeline.reader.max_record_bytes = 64 * 1024;
+  limits.pipeline.reader.max_kept_bytes = 1024;
+  limits.dead_letters.max_record_bytes = 64 * 1024;
+  limits.dead_letters.max_original_bytes = 1024;
+
+  Outcome o = run_over(dir, limits);
+  EXPECT_EQ(o.ids.size(), 6u) << "every good line between them arrives";
+  ASSERT_EQ(o.letters.size(), 5u);
+  for (size_t i = 0; i < 5; ++i) {
+    EXPECT_EQ(o.letters[i].line, 2 * i + 2);
+    EXPECT_EQ(o.letters[i].reason.rfind("line is longer than the 65536-byte limit", 0), 0u);
+    EXPECT_EQ(o.letters[i].original, "(base64)") << "cheaper than escaping each NUL";
+    EXPECT_TRUE(o.letters[i].truncated);
+    EXPECT_EQ(o.letters[i].original_bytes, nuls.size());
+    EXPECT_EQ(o.letters[i].original_sha256, dead_letter_line_sha256(nuls));
+  }
+  EXPECT_LT(std::filesystem::file_size(dir.file("dead.jsonl")), 5u * (1400 + 600))
+      << "only the first 1 KiB of each line is kept, as base64";
+  EXPECT_EQ(o.totals.units_committed, 1u);
+}
+
+TEST_F(BadInput, ADeadLetterFileAtItsLimitStopsTheRunAndLosesNothing) {
+  put("a.jsonl", good("a1") + "\nnot json 1\n" + good("a2") + "\nnot json 2\n" + good("a3") + "\n");
+  Limits small;
+  small.dead_letters.max_file_bytes = 100;  // not even one dead letter fits
+  Outcome first = run_over(dir, small);
+  EXPECT_NE(first.failure.find("max_file_bytes = 100"), std::string::npos) << first.failure;
+  EXPECT_TRUE(first.letters.empty());
+  EXPECT_EQ(first.totals.units_committed, 0u) << "the file's bad lines have no dead letter yet";
+
+  Outcome second = run_over(dir);  // room again: the file is read again
+  EXPECT_TRUE(second.failure.empty()) << second.failure;
+  EXPECT_EQ(second.totals.units_committed, 1u);
+  EXPECT_EQ(second.letters.size(), 2u);
+  std::set<std::string> ids;
+  for (const std::string& line : test::read_lines(dir.file("out.jsonl"))) {
+    simdjson::dom::parser parser;
+    ids.emplace(std::string_view(parser.parse(line)["Id"]));
+  }
+  EXPECT_EQ(ids, (std::set<std::string>{"a1", "a2", "a3"}));
 }
 
 TEST_F(BadInput, ACommittedFileIsNotReadAgainButAChangedOneIs) {

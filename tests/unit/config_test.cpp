@@ -402,5 +402,31 @@ TEST(Config, HostIssuesNameMissingFoldersAndAddressesThisHostLacks) {
   EXPECT_TRUE(host_issues(c).empty());
 }
 
+TEST(Config, ReadsTheDeadLetterLimitsAndExplainsBadOnes) {
+  Config defaults = parse_config(kMinimal, "gd2sentinel.toml");
+  EXPECT_EQ(defaults.dead_letter.max_original_bytes, 65536);
+  EXPECT_EQ(defaults.dead_letter.max_file_bytes, int64_t{1} << 30);
+  Config c = parse_config(std::string(kMinimal) + R"(
+[dead_letter]
+path = "dl.jsonl"
+max_original_bytes = 4096
+max_file_bytes = 10485760
+)",
+                          "gd2sentinel.toml");
+  EXPECT_EQ(c.dead_letter.path, "dl.jsonl");
+  EXPECT_EQ(c.dead_letter.max_original_bytes, 4096);
+  EXPECT_EQ(c.dead_letter.max_file_bytes, 10485760);
+  std::string errors = errors_of(std::string(kMinimal) + R"(
+[dead_letter]
+max_original_bytes = 10
+max_file_bytes = 1000
+)");
+  EXPECT_NE(errors.find("dead_letter.max_original_bytes: must be between 1024 and 1048576"),
+            std::string::npos)
+      << errors;
+  EXPECT_NE(errors.find("dead_letter.max_file_bytes: must be at least 65536"), std::string::npos)
+      << errors;
+}
+
 }  // namespace
 }  // namespace gd2s

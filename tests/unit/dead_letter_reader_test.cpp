@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "core/sha256.h"
 #include "sinks/dead_letter_file.h"
 #include "support/test_support.h"
 
@@ -144,7 +145,9 @@ TEST(DeadLetterReader, ReadsLinesLongerThanItsBuffer) {
   test::TempDir dir;
   std::string big(200 * 1024, 'z');
   {
-    DeadLetterFile file(dir.file("dead.jsonl"));
+    DeadLetterFileLimits limits;
+    limits.max_original_bytes = 1024 * 1024;
+    DeadLetterFile file(dir.file("dead.jsonl"), limits);
     file.write(letter("decode", big));
     file.write(letter("decode", "small"));
   }
@@ -152,6 +155,80 @@ TEST(DeadLetterReader, ReadsLinesLongerThanItsBuffer) {
   ASSERT_EQ(entries.size(), 2u);
   EXPECT_EQ(entries[0].letter.original, big);
   EXPECT_EQ(entries[1].letter.original, "small");
+}
+
+std::string sha256_of(const std::string& bytes) {
+  Sha256 hash;
+  hash.update(bytes);
+  return hash.hex_digest();
+}
+
+TEST(DeadLetterFile, KeepsTheStartOfAnOversizeOriginalWithItsLengthAndHash) {
+  test::TempDir dir;
+  std::string nuls(300 * 1024, '\0');
+  std::string accented = std::string(1023, 'a') + "\xC3\xA9" + std::string(5000, 'b');
+  std::string record(3000, 'r');
+  {
+    DeadLetterFileLimits limits;
+    limits.max_record_bytes = 4096;
+    limits.max_original_bytes = 1024;
+    DeadLetterFile file(dir.file("dead.jsonl"), limits);
+    file.write(letter("decode", nuls));
+    file.write(letter("decode", accented));  // the cut falls inside "é"
+    file.write(letter("sink", record));      // no longer than a record: kept whole
+  }
+  EXPECT_LT(std::filesystem::file_size(dir.file("dead.jsonl")), 1400u + 1024 + 3000 + 3 * 400)
+      << "NUL bytes cost base64's 4/3, not JSON's six bytes each";
+  auto entries = read_all(dir.file("dead.jsonl"));
+  ASSERT_EQ(entries.size(), 3u);
+  const DeadLetter& first = entries[0].letter;
+  EXPECT_EQ(first.original, std::string(1024, '\0'));
+  ASSERT_TRUE(first.truncated.has_value());
+  EXPECT_EQ(first.truncated->bytes, nuls.size());
+  EXPECT_EQ(first.truncated->sha256, sha256_of(nuls));
+  const DeadLetter& second = entries[1].letter;
+  EXPECT_EQ(second.original, std::string(1023, 'a')) << "cut before the character, kept as text";
+  ASSERT_TRUE(second.truncated.has_value());
+  EXPECT_EQ(second.truncated->bytes, accented.size());
+  EXPECT_EQ(second.truncated->sha256, sha256_of(accented));
+  EXPECT_FALSE(entries[2].letter.truncated.has_value());
+  EXPECT_EQ(entries[2].letter.original, record);
+}
+
+TEST(DeadLetterFile, RefusesADeadLetterThatWouldPassTheFileLimit) {
+  test::TempDir dir;
+  DeadLetterFileLimits limits;
+  limits.max_file_bytes = 600;
+  DeadLetterFile file(dir.file("dead.jsonl"), limits);
+  file.write(letter("decode", std::string(200, 'x')));
+  auto held = std::filesystem::file_size(dir.file("dead.jsonl"));
+  try {
+    file.write(letter("decode", std::string(200, 'y')));
+    FAIL() << "the second dead letter does not fit";
+  } catch (const DeadLetterFileFull& error) {
+    EXPECT_NE(std::string(error.what()).find("max_file_bytes = 600"), std::string::npos)
+        << error.what();
+    EXPECT_NE(std::string(error.what()).find("/in/findings.jsonl line 3"), std::string::npos)
+        << error.what();
+  }
+  EXPECT_EQ(std::filesystem::file_size(dir.file("dead.jsonl")), held) << "nothing half written";
+  EXPECT_EQ(read_all(dir.file("dead.jsonl")).size(), 1u);
+}
+
+TEST(DeadLetterFile, WritesNoCredentialAnEndpointEchoedIntoAReason) {
+  test::TempDir dir;
+  DeadLetter echoed = letter("sink", "{}");
+  echoed.reason =
+      "HTTP 400: {\"error\":\"bad\",\"echo\":\"Authorization: Bearer "
+      "eyJhbGciOiJSUzI1NiJ9.eyJhcHBpZCI6IngifQ.c2lnbmF0dXJl\"}";
+  {
+    DeadLetterFile file(dir.file("dead.jsonl"));
+    file.write(echoed);
+  }
+  std::string written = test::read_file(dir.file("dead.jsonl"));
+  EXPECT_EQ(written.find("eyJhbGciOiJSUzI1NiJ9"), std::string::npos) << written;
+  EXPECT_NE(written.find("(redacted)"), std::string::npos) << written;
+  EXPECT_NE(written.find("HTTP 400"), std::string::npos) << "the rest of the reason stays";
 }
 
 }  // namespace

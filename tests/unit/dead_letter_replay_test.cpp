@@ -149,6 +149,28 @@ TEST(DeadLetterReplay, AnEmptyOriginalIsNeverCountedAsReplayed) {
   EXPECT_NE(results[0].failure.find("no record"), std::string::npos) << results[0].failure;
 }
 
+TEST(DeadLetterReplay, ATruncatedOriginalIsNeverSent) {
+  Harness h;
+  std::vector<DeadLetterEntry> entries{entry(7, "decode", test::finding_json("f-cut")),
+                                       entry(8, "sink", R"({"Id":"row-cut"})"),
+                                       entry(9, "decode", test::finding_json("f-whole"))};
+  for (size_t i = 0; i < 2; ++i)
+    entries[i].letter.truncated = TruncatedOriginal{2000000, std::string(64, 'a')};
+  auto results = h.replayer.replay(entries);
+  ASSERT_EQ(results.size(), 3u);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_FALSE(results[i].replayed);
+    EXPECT_EQ(
+        results[i].failure.rfind("cannot be replayed: the dead letter keeps only the first ", 0),
+        0u)
+        << results[i].failure;
+    EXPECT_NE(results[i].failure.find("of the original's 2000000 bytes"), std::string::npos);
+  }
+  EXPECT_TRUE(results[2].replayed) << results[2].failure;
+  ASSERT_EQ(h.sink.rows().size(), 1u) << "only the whole record is sent";
+  EXPECT_NE(h.sink.rows()[0].find("f-whole"), std::string::npos);
+}
+
 TEST(DeadLetterReplay, ASinkThatStopsFailsEveryLetterFromThenOn) {
   Harness h;
   h.sink.fail = true;
