@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/redaction.h"
 #include "core/secret.h"
 #include "core/time.h"
 
@@ -21,9 +22,11 @@ struct AwsCredentials {
 };
 
 /// No provider could produce credentials; the message lists what was tried and why each failed.
+/// The message is redacted (core/redaction.h): STS and the metadata endpoints may echo what they
+/// were sent (a web identity token, a container authorization token).
 class CredentialsError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit CredentialsError(const std::string& message) : std::runtime_error(redact(message)) {}
 };
 
 /// A provider that is not set up here (its variables or files are absent): the chain moves on.

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "aws/credential_providers.h"
+#include "core/redaction.h"
 #include "http/retry.h"
 
 namespace gd2s::aws {
@@ -71,8 +72,10 @@ class ContainerProvider final : public CredentialProvider {
       buffer << in.rdbuf();
       std::string token = buffer.str();
       while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+      remember_secret(token);  // kept out of every message, whatever echoes it
       request.headers.emplace_back("Authorization", token);
     } else if (std::string token = env_("AWS_CONTAINER_AUTHORIZATION_TOKEN"); !token.empty()) {
+      remember_secret(token);
       request.headers.emplace_back("Authorization", token);
     }
     try {

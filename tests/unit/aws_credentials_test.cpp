@@ -44,6 +44,13 @@ struct FakeSts {
       last_body = req.body;
       last_authorization = req.get_header_value("Authorization");
       if (req.body.find("Action=AssumeRoleWithWebIdentity") != std::string::npos) {
+        if (req.body.find("WebIdentityToken=echo") != std::string::npos) {
+          res.status = 400;  // a hostile or broken endpoint: the request body comes back
+          res.set_content("<ErrorResponse><Error><Code>InvalidParameterValue</Code><Message>" +
+                              req.body + "</Message></Error></ErrorResponse>",
+                          "text/xml");
+          return;
+        }
         if (req.body.find("WebIdentityToken=good-token") == std::string::npos) {
           res.status = 400;
           res.set_content(
@@ -188,6 +195,25 @@ TEST(WebIdentityCredentials, ExchangesTheTokenFileReadAfreshEachTime) {
   unset.env = env_of({});
   EXPECT_THROW(make_web_identity_provider(unset, http::make_curl_client({}))->credentials(),
                CredentialsUnavailable);
+}
+
+TEST(WebIdentityCredentials, AnStsErrorEchoingTheTokenShowsItNowhere) {
+  FakeSts sts;
+  test::TempDir dir;
+  test::write_file(dir.file("token"), "echo-token-Zq9!x/+=\n");
+  ChainOptions options;
+  options.env = env_of({{"AWS_WEB_IDENTITY_TOKEN_FILE", dir.file("token")},
+                        {"AWS_ROLE_ARN", "arn:aws:iam::111122223333:role/irsa"}});
+  options.endpoints.sts = sts.lo.url();
+  try {
+    make_web_identity_provider(options, http::make_curl_client({}))->credentials();
+    FAIL() << "STS refused the token";
+  } catch (const CredentialsError& e) {
+    std::string what = e.what();
+    EXPECT_NE(what.find("InvalidParameterValue"), std::string::npos) << what;
+    EXPECT_EQ(what.find("echo-token"), std::string::npos) << "raw or form-encoded: " << what;
+    EXPECT_NE(what.find("(redacted)"), std::string::npos) << what;
+  }
 }
 
 TEST(ContainerCredentials, UsesTheFullUriWithTheAuthorizationTokenFile) {
