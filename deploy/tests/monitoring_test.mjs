@@ -219,14 +219,18 @@ function unservedErrors(rules, dash, served) {
 }
 
 // ---- a live gd2sentinel ------------------------------------------------------------------------------
-// Resolves with the first line of `stream` that matches `pattern`, or rejects after `ms`.
-function waitForLine(stream, pattern, ms, what) {
+// Resolves with the first line of `stream` (of `child`) that matches `pattern`; rejects when the
+// child cannot start or ends first, or after `ms`.
+function waitForLine(child, stream, pattern, ms, what) {
   return new Promise((resolve, reject) => {
     const lines = readline.createInterface({ input: stream });
-    const timer = setTimeout(() => { lines.close(); reject(new Error(`no ${what} within ${ms} ms`)); }, ms);
+    const fail = (why) => { clearTimeout(timer); lines.close(); reject(new Error(`no ${what}: ${why}`)); };
+    const timer = setTimeout(() => fail(`not within ${ms} ms`), ms);
+    child.on('error', (error) => fail(error.message));
+    child.on('exit', (code, signal) => fail(`it ended with ${code ?? signal}`));
     lines.on('line', (line) => {
       const m = line.match(pattern);
-      if (m) { clearTimeout(timer); lines.removeAllListeners('line'); resolve(m); }
+      if (m) { clearTimeout(timer); lines.removeAllListeners('line'); child.removeAllListeners('exit'); resolve(m); }
     });
   });
 }
@@ -260,7 +264,12 @@ async function liveScrape() {
   const emulator = spawn(EMULATOR, ['--config', path.join(tmp, 'emulator.json'),
     '--ca-out', path.join(tmp, 'ca.pem'), '--exit-with-stdin'], { stdio: ['pipe', 'pipe', 'inherit'] });
   children.push(emulator);
-  const [ready] = await waitForLine(emulator.stdout, /^\{.*"url".*\}$/, 30000, 'emulator ready line');
+  let ready;
+  try {
+    [ready] = await waitForLine(emulator, emulator.stdout, /^\{.*"url".*\}$/, 30000, 'emulator ready line');
+  } catch (error) {
+    return { text: '', errors: [`workspace-emulator ${EMULATOR}: ${error.message}`] };
+  }
   const { url, http_url: admin } = JSON.parse(ready);
   const app = emulatorConfig.tenants[0].applications[0];
 
@@ -287,19 +296,19 @@ async function liveScrape() {
   let log = '';
   run.stderr.on('data', (d) => { log += d; });
   try {
-    const [, base] = await waitForLine(run.stderr, /metrics: serving (http:\/\/127\.0\.0\.1:\d+)\/metrics/, 30000, 'metrics listener log line');
+    const [, base] = await waitForLine(run, run.stderr, /metrics: serving (http:\/\/127\.0\.0\.1:\d+)\/metrics/, 30000, 'metrics listener log line');
     const labels = '{source="files",sink="logs_ingestion"}';
-    // Every record read is pending and the sink has had its 503s.
+    // Records wait, the sink has had its 503s, and the counters agree: every record read is
+    // pending or settled without the sink (the queues are empty: reading is done).
     const text = await poll(async () => {
       const body = await (await fetch(`${base}/metrics`)).text();
-      const read = sample(body, `gd2sentinel_records_read_total${labels}`);
-      const filtered = sample(body, `gd2sentinel_records_filtered_total${labels}`);
-      const pending = sample(body, `gd2sentinel_records_pending${labels}`);
-      const units = sample(body, `gd2sentinel_units_in_flight{source="files"}`);
-      const opened = sample(body, `gd2sentinel_units_opened_total${labels}`);
-      const committed = sample(body, `gd2sentinel_units_committed_total${labels}`);
+      const value = (name) => sample(body, `gd2sentinel_records_${name}${labels}`);
+      const pending = value('pending');
+      const settled = value('filtered_total') + value('deduplicated_total') + value('dead_lettered_total');
+      const queued = sample(body, 'gd2sentinel_queue_bytes{queue="records"}') + sample(body, 'gd2sentinel_queue_bytes{queue="rows"}');
       const refused = sample(body, 'gd2sentinel_sink_http_responses_total{sink="logs_ingestion",code="503"}');
-      return pending > 0 && read === pending + filtered && opened === units + committed && refused >= 2 ? body : null;
+      return pending > 0 && value('read_total') === pending + settled && value('sent_total') === 0 &&
+        queued === 0 && refused >= 2 ? body : null;
     }, 30000, 'a scrape with pending records and the sink\'s 503s');
     const health = await fetch(`${base}/healthz`);
     if (health.status !== 200) errors.push(`/healthz answered ${health.status}`);
@@ -343,7 +352,7 @@ check('promtool check metrics on the live scrape says nothing', scrape ? (() => 
   return run.status === 0 && !said ? [] : [`exit ${run.status}: ${said || run.error?.message}`];
 })() : ['no scrape']);
 const scraped = new Set([...scrape.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]));
-check('the live scrape has every family docs/configuration.md lists, but the SQS and GuardDuty API sources\'', [
+check('the live scrape has every family docs/configuration.md lists, but the SQS and GuardDuty API sources\'', !scrape ? ['no scrape'] : [
   ...[...documented].filter((n) => !scraped.has(n) && !/^gd2sentinel_(sqs|guardduty)_/.test(n)).map((n) => `${n} is documented, not served`),
   ...[...scraped].filter((n) => !documented.has(n)).map((n) => `${n} is served, not documented`),
 ]);
