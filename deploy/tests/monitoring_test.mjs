@@ -15,8 +15,8 @@
 //      comes from Prometheus), and every family of the live scrape is in that list;
 //   d. the Grafana dashboard (grafana-dashboard.json): a `datasource` variable and `job` and
 //      `instance` variables, every panel and query on `${datasource}`, a unit on every panel,
-//      unique ids, and the findings by outcome, latency, retries, HTTP statuses, queue fill and
-//      memory among its queries;
+//      unique ids, no two panels overlapping, and the findings by outcome, latency, retries, HTTP
+//      statuses, queue fill and memory among its queries;
 // then breaks in-memory copies (a rule on a metric that does not exist, an alert whose `for:`
 // its unit test no longer matches, a misspelt dashboard metric, …) and asserts that the checks
 // notice, so that they cannot pass vacuously.
@@ -203,6 +203,11 @@ function dashboardErrors(dash) {
         errors.push(`panel "${p.title}" query ${t.refId}: not filtered by $job and $instance`);
     }
   }
+  const top = (dash.panels || []).map((p) => ({ title: p.title, ...p.gridPos }));
+  top.forEach((a, i) => top.slice(i + 1).forEach((b) => {
+    if (a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h)
+      errors.push(`panels "${a.title}" and "${b.title}" overlap`);
+  }));
   const used = new Set(queriesOf(dash).flatMap((q) => [...metricNames(q.expr)]));
   for (const name of MUST_SHOW) if (!used.has(name)) errors.push(`no panel shows ${name}`);
   return errors;
@@ -380,6 +385,8 @@ check('every metric the rules and the dashboard use is served', unservedErrors(r
   mustFail('a panel without a unit', errors.filter((e) => e.endsWith('no unit')));
   mustFail('a query on a fixed datasource', errors.filter((e) => e.includes('datasource is not')));
   mustFail('no instance variable', errors.filter((e) => e.startsWith('no instance')));
+  broken.panels[2].gridPos = { ...broken.panels[1].gridPos };
+  mustFail('two panels in one place', dashboardErrors(broken).filter((e) => e.endsWith('overlap')));
 }
 {
   const broken = structuredClone(rules);
