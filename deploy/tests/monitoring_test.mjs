@@ -2,9 +2,9 @@
 // Checks the monitoring files of deploy/monitoring/ against promtool and a running gd2sentinel:
 //   a. the alert rules (gd2sentinel.rules.yaml): `promtool check rules`; every alert has a `for:`,
 //      a severity (warning or critical), a summary, a description and a runbook_url naming a
-//      heading of docs/deploy.md; `promtool test rules` on tests/gd2sentinel.rules.test.yaml,
-//      whose first test (a healthy service) expects every alert silent and whose other tests
-//      make each alert fire;
+//      heading of docs/deploy.md, whose table of alerts gives the same severity and for:;
+//      `promtool test rules` on tests/gd2sentinel.rules.test.yaml, whose first test (a healthy
+//      service) expects every alert silent and whose other tests make each alert fire;
 //   b. a live scrape: the built gd2sentinel reads examples/ (files source) into the workspace
 //      emulator's Logs Ingestion API, which answers 503 until told otherwise, so the run keeps
 //      its records pending and its listener up; /metrics, once it shows the 503s, goes through
@@ -135,6 +135,19 @@ function ruleShapeErrors(rules, docAnchors) {
     const m = url.match(/^docs\/deploy\.md#(.+)$/);
     if (!m) errors.push(`${r.alert}: runbook_url ${url} is not docs/deploy.md#…`);
     else if (!docAnchors.has(m[1])) errors.push(`${r.alert}: docs/deploy.md has no heading #${m[1]}`);
+  }
+  return errors;
+}
+
+// docs/deploy.md's table of alerts gives each alert's severity and for: as the rules do.
+function alertTableErrors(rules, markdown) {
+  const errors = [];
+  for (const r of alertsOf(rules)) {
+    const row = markdown.split('\n').find((l) => l.startsWith(`| [${r.alert}](`));
+    const cells = row ? row.split(' | ').map((c) => c.trim()) : [];
+    if (!row) errors.push(`docs/deploy.md's table of alerts has no row for ${r.alert}`);
+    else if (cells[1] !== r.labels?.severity || cells[cells.length - 1] !== `${r.for} |`)
+      errors.push(`docs/deploy.md says ${r.alert} is ${cells[1]} after ${cells[cells.length - 1]}; the rule: ${r.labels?.severity} after ${r.for}`);
   }
   return errors;
 }
@@ -340,11 +353,13 @@ const rulesText = readFileSync(RULES, 'utf8');
 const rules = YAML.parse(rulesText);
 const ruleTests = YAML.parse(readFileSync(RULE_TESTS, 'utf8'));
 const dashboard = JSON.parse(readFileSync(DASHBOARD, 'utf8'));
-const docAnchors = anchors(readFileSync(DEPLOY_DOC, 'utf8'));
+const deployDoc = readFileSync(DEPLOY_DOC, 'utf8');
+const docAnchors = anchors(deployDoc);
 const documented = documentedFamilies(readFileSync(CONFIG_DOC, 'utf8'));
 
 check('promtool check rules', promtool(['check', 'rules', RULES]));
 check('every alert has for:, severity, summary, description and a runbook in docs/deploy.md', ruleShapeErrors(rules, docAnchors));
+check('docs/deploy.md\'s table of alerts: each alert with its severity and for:', alertTableErrors(rules, deployDoc));
 check('promtool test rules (tests/gd2sentinel.rules.test.yaml)', promtool(['test', 'rules', RULE_TESTS]));
 check('every alert silent on the healthy series and made to fire by a test', ruleTestCoverageErrors(rules, ruleTests));
 check('the dashboard: variables, datasource, units, ids, what it shows', dashboardErrors(dashboard));
@@ -398,6 +413,8 @@ check('every metric the rules and the dashboard use is served', unservedErrors(r
   mustFail('an alert without a runbook', errors.filter((e) => e.startsWith('Gd2sentinelNotShipping')));
   mustFail('a runbook anchor docs/deploy.md lacks', errors.filter((e) => e.startsWith('Gd2sentinelDeadLetters')));
   mustFail('an alert without for:', errors.filter((e) => e.startsWith('Gd2sentinelQueueStuck')));
+  alertsOf(broken).find((r) => r.alert === 'Gd2sentinelCheckpointLagHigh').for = '20m';
+  mustFail('a for: the table of alerts does not say', alertTableErrors(broken, deployDoc));
 }
 {
   // The unit tests pin each alert's timing: a NotShipping that waits 30 minutes fails them.
