@@ -1,7 +1,7 @@
 // createUiDefinition.json of the solution: the portal's form for "Deploy a custom template" and for
 // Content hub. Basics pick the workspace; one step per kind of content lists what gets installed; the
-// ingestion step optionally creates gd2sentinel's data collection rule and role. Its outputs are the
-// mainTemplate's parameters.
+// ingestion step optionally creates gd2sentinel's data collection rule and role (its fields are shown,
+// and so validated, only when a schema is chosen). Its outputs are the mainTemplate's parameters.
 
 const GUID_REGEX = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 
@@ -61,7 +61,7 @@ function ingestionStep() {
         type: 'Microsoft.Common.TextBox',
         label: "Object id of gd2sentinel's identity",
         toolTip: 'The object id of the service principal (enterprise application) of its app registration, or of its managed identity; not the application id',
-        constraints: { required: enabled, regex: GUID_REGEX, validationMessage: 'An object id is a GUID' },
+        constraints: { required: true, regex: GUID_REGEX, validationMessage: 'An object id is a GUID' },
         visible: enabled,
       },
       {
@@ -155,7 +155,7 @@ export function createUiDefinition(solution, items) {
           elements: [
             text('workbooks-text', `This solution installs a workbook template. ${workbook.summary}`),
             {
-              name: 'workbook-name',
+              name: 'workbookName',
               type: 'Microsoft.Common.TextBox',
               label: 'Workbook name',
               defaultValue: solution.name,
@@ -172,7 +172,7 @@ export function createUiDefinition(solution, items) {
       outputs: {
         workspace: "[basics('workspace')]",
         'workspace-location': "[first(map(filter(basics('getLAWorkspace').value, (filter) => and(contains(toLower(filter.id), toLower(resourceGroup().name)), equals(filter.name, basics('workspace')))), (item) => item.location))]",
-        'workbook-name': "[steps('workbooks').workbook-name]",
+        'workbook-name': "[steps('workbooks').workbookName]",
         ingestionSchema: "[steps('ingestion').ingestionSchema]",
         principalId: "[steps('ingestion').principalId]",
         principalType: "[steps('ingestion').principalType]",
