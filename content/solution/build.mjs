@@ -3,13 +3,16 @@
 // package by hand): content/solution/Package/mainTemplate.json and createUiDefinition.json.
 //
 //   node content/solution/build.mjs                  write the package
-//   node content/solution/build.mjs --register-new   also add new items to ids.json (the content id registry)
+//   node content/solution/build.mjs --register       also record the release in ids.json: new items, and
+//                                                    new versions of changed items (never a new contentId)
 //
 // content/tests/solution-package.mjs fails when the committed package is not what this script writes,
-// and when a registered item's content id changed.
+// when a registered item's content id changed, when an item changed without a version bump, and when
+// the registry does not record the package's versions.
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildPackage, renderPackage } from './lib/package.mjs';
+import { register } from './lib/registry.mjs';
 
 const SOLUTION = path.dirname(new URL(import.meta.url).pathname);
 const CONTENT = path.resolve(SOLUTION, '..');
@@ -20,17 +23,14 @@ for (const [name, text] of Object.entries(renderPackage(pkg))) {
   console.log(`wrote content/solution/Package/${name}`);
 }
 
-if (process.argv.includes('--register-new')) {
+if (process.argv.includes('--register')) {
   const file = path.join(SOLUTION, 'ids.json');
-  const registry = JSON.parse(readFileSync(file, 'utf8'));
-  let added = 0;
-  for (const item of pkg.items) {
-    if (registry.items[item.key] === undefined) {
-      registry.items[item.key] = item.contentId;
-      added += 1;
-      console.log(`registered ${item.key} = ${item.contentId}`);
-    }
+  const { registry, notes, errors } = register(JSON.parse(readFileSync(file, 'utf8')), pkg);
+  for (const n of notes) console.log(n);
+  if (errors.length) {
+    for (const e of errors) console.error(`not registered: ${e}`);
+    process.exit(1);
   }
   writeFileSync(file, `${JSON.stringify(registry, null, 2)}\n`);
-  console.log(`ids.json: ${added} new item(s); registered ids are never changed here`);
+  console.log(`content/solution/ids.json: ${notes.length} change(s)`);
 }

@@ -14,6 +14,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { buildPackage, renderPackage } from '../solution/lib/package.mjs';
+import { register } from '../solution/lib/registry.mjs';
 import { functionSymbol, tableSymbol } from './lib/kql.mjs';
 import { loadSchemas } from './lib/schemas.mjs';
 import { readParser } from './lib/parser.mjs';
@@ -42,19 +43,23 @@ for (const [name, text] of Object.entries(renderPackage(generated))) {
     ['it differs from what the generator writes now: run node content/solution/build.mjs and commit the result']);
 }
 
-// ---- content ids: stable against the registry, item by item ------------------------------------------
+// ---- the release registry: stable ids, versions bumped when content changes ---------------------------
 const registry = readJson(path.join(CONTENT, 'solution', 'ids.json'));
 {
   const errors = [];
   for (const item of generated.items) {
-    const id = registry.items[item.key];
-    if (id === undefined) errors.push(`${item.key} (contentId ${item.contentId}) is new: register it with node content/solution/build.mjs --register-new`);
-    else if (id !== item.contentId) errors.push(`content id of ${item.key} changed from ${id} to ${item.contentId}: Content hub would see a different item; restore the id`);
+    const e = registry.items[item.key];
+    if (e === undefined) errors.push(`${item.key} (contentId ${item.contentId}) is new: register it with node content/solution/build.mjs --register`);
+    else if (e.contentId !== item.contentId) errors.push(`content id of ${item.key} changed from ${e.contentId} to ${item.contentId}: Content hub would see a different item; restore the id`);
   }
   for (const key of Object.keys(registry.items)) {
     if (!generated.items.some((i) => i.key === key)) errors.push(`registered ${key} is no longer generated: remove it from ids.json only if it was deleted on purpose`);
   }
   report(errors.length === 0, `content ids: ${generated.items.length} items keep the ids registered in solution/ids.json`, errors);
+  const { errors: release } = register(registry, generated);
+  const recorded = release.length === 0 && JSON.stringify(register(registry, generated).registry) === JSON.stringify(registry);
+  report(recorded, 'versions: every changed item has a new version, and ids.json records this release',
+    release.length ? release : ['ids.json does not record the package\'s versions: run node content/solution/build.mjs --register']);
 }
 
 if (process.argv.includes('--generated-only')) {

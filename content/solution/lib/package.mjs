@@ -9,6 +9,7 @@ import {
 import {
   KINDS, dataConnectorItem, huntingItem, parserItem, ruleItem, workbookItem,
 } from './items.mjs';
+import { itemDigest } from './registry.mjs';
 import { createUiDefinition } from './ui.mjs';
 
 const SCHEMA = 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#';
@@ -184,7 +185,12 @@ export function buildPackage(contentDir) {
   const solution = JSON.parse(readFileSync(path.join(contentDir, 'solution', 'solution.json'), 'utf8'));
   const items = collectItems(solution, contentDir);
   const resources = [];
-  for (const item of items) resources.push(contentTemplate(solution, item), ...item.topLevel);
+  const digests = new Map();
+  for (const item of items) {
+    const template = contentTemplate(solution, item);
+    digests.set(item.key, itemDigest(template));
+    resources.push(template, ...item.topLevel);
+  }
   resources.push(contentPackage(solution, items));
   for (const schema of INGESTION_SCHEMAS) resources.push(ingestionDeployment(contentDir, schema));
   const mainTemplate = {
@@ -211,7 +217,7 @@ export function buildPackage(contentDir) {
   };
   return {
     solution,
-    items: items.map(({ kind, key, contentId, version }) => ({ kind, key, contentId, version })),
+    items: items.map(({ kind, key, contentId, version }) => ({ kind, key, contentId, version, digest: digests.get(key) })),
     mainTemplate,
     createUiDefinition: createUiDefinition(solution, items),
   };

@@ -7,6 +7,7 @@
 // be asserted to fail for the expected reason.
 import { analyze, compile, functionSymbol, globalsWith } from './kql.mjs';
 import { inspectWorkbook } from './workbook.mjs';
+import { itemDigest } from '../../solution/lib/registry.mjs';
 
 const CONTENT_TEMPLATE = 'Microsoft.OperationalInsights/workspaces/providers/contentTemplates';
 const CONTENT_PACKAGE = 'Microsoft.OperationalInsights/workspaces/providers/contentPackages';
@@ -183,17 +184,26 @@ function checkItems(mainTemplate) {
   return errors;
 }
 
-/** The package's content ids against the registry content/solution/ids.json ({items: {key: contentId}}). */
+/**
+ * The package against the release registry content/solution/ids.json ({items: {key: {contentId,
+ * version, digest}}}): ids never change, every item is registered at its version, and an item whose
+ * content changed has a new version.
+ */
 export function checkRegistry(mainTemplate, registry) {
   const errors = [];
   const kindOf = (key) => key.split('/')[0];
-  const ids = new Set(contentItems(mainTemplate).map((it) => `${it.kind} ${it.contentId}`));
-  const registered = new Set(Object.entries(registry.items).map(([key, id]) => `${kindOf(key)} ${id}`));
-  for (const [key, id] of Object.entries(registry.items)) {
-    if (!ids.has(`${kindOf(key)} ${id}`)) errors.push(`registered ${key} (contentId ${id}) is not in the package: a released content id must never change (remove the entry only when the item was deleted on purpose)`);
+  const items = contentItems(mainTemplate);
+  const byId = new Map(items.map((it) => [`${it.kind} ${it.contentId}`, it]));
+  const registered = new Map(Object.entries(registry.items).map(([key, e]) => [`${kindOf(key)} ${e.contentId}`, { key, ...e }]));
+  for (const [id, e] of registered) {
+    if (!byId.has(id)) errors.push(`registered ${e.key} (contentId ${e.contentId}) is not in the package: a released content id must never change (remove the entry only when the item was deleted on purpose)`);
   }
-  for (const it of contentItems(mainTemplate)) {
-    if (!registered.has(`${it.kind} ${it.contentId}`)) errors.push(`${it.kind} contentId ${it.contentId} is not in content/solution/ids.json: register new items with node content/solution/build.mjs --register-new`);
+  for (const it of items) {
+    const e = registered.get(`${it.kind} ${it.contentId}`);
+    if (!e) { errors.push(`${it.kind} contentId ${it.contentId} is not in content/solution/ids.json: register new items with node content/solution/build.mjs --register`); continue; }
+    const digest = itemDigest(it.resource);
+    if (e.version === it.version && e.digest !== digest) errors.push(`${e.key} changed since version ${e.version} was registered: bump its version, then node content/solution/build.mjs --register`);
+    else if (e.version !== it.version) errors.push(`${e.key} is at version ${it.version}, the registry at ${e.version}: record the release with node content/solution/build.mjs --register`);
   }
   return errors;
 }
@@ -336,7 +346,7 @@ export function checkPackage(inputs) {
     { aspect: 'every parameter and variable is used', errors: arm.usage },
     { aspect: 'createUiDefinition outputs are the parameters', errors: checkUi(mainTemplate, createUiDefinition) },
     { aspect: 'content items: unique ids, product ids, metadata, package dependencies', errors: checkItems(mainTemplate) },
-    { aspect: 'content ids match content/solution/ids.json', errors: checkRegistry(mainTemplate, registry) },
+    { aspect: 'content ids and versions match content/solution/ids.json', errors: checkRegistry(mainTemplate, registry) },
     { aspect: 'data connector card', errors: checkConnector(mainTemplate) },
     { aspect: 'ingestion deployments embed content/azure', errors: checkIngestion(mainTemplate, azureTemplates) },
     { aspect: `KQL: ${kql.count} queries compile`, errors: kql.errors },
