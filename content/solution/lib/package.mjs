@@ -69,7 +69,7 @@ function escapeHtml(text) {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-export function countsLine(items, html) {
+function countsLine(items, html) {
   const n = (kind) => items.filter((i) => i.kind === kind).length;
   const parts = [['Data Connectors', 'DataConnector'], ['Parsers', 'Parser'], ['Workbooks', 'Workbook'],
     ['Analytic Rules', 'AnalyticsRule'], ['Hunting Queries', 'HuntingQuery']];
