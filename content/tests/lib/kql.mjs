@@ -48,6 +48,19 @@ function lineCol(text, offset) {
 }
 
 /**
+ * Names and types only: {errors, columns} from ParseAndAnalyze, without the analyzers (lint) that
+ * compile() adds. For text whose full compile() is done elsewhere in the same CI run.
+ */
+export function analyze(text, globals) {
+  const code = K.KustoCode.ParseAndAnalyze(text, globals);
+  const errors = Bridge.toArray(code.GetDiagnostics()).filter((d) => d.Severity === 'Error')
+    .map((d) => `${d.Code} ${d.Message} (at ${lineCol(text, d.Start)})`);
+  const rt = code.ResultType;
+  const columns = rt && rt.Columns ? Bridge.toArray(rt.Columns).map((c) => ({ name: c.Name, type: c.Type ? c.Type.Name : '?' })) : null;
+  return { errors, columns };
+}
+
+/**
  * Compiles a query. Returns {errors: [string], warnings: [string], columns: [{name, type}] | null}.
  * errors: compiler diagnostics of severity Error, plus analyzer diagnostics of severity Error/Warning
  * (e.g. KS501 isnull on strings, KS508 join without kind); analyzer suggestions are ignored.
