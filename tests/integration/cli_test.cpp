@@ -60,7 +60,7 @@ TEST(Cli, AnswersVersionAndHelpOptionsAsHelp2manNeeds) {
   auto all = test::run_binary({"--help-all"});
   EXPECT_EQ(all.status, 0) << all.err;
   for (const char* command_option :
-       {"validate-config", "--no-host-checks", "dead-letters", "--reason"})
+       {"validate-config", "--no-host-checks", "--log-format", "dead-letters"})
     EXPECT_NE(all.out.find(command_option), std::string::npos) << command_option;
 }
 
