@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <thread>
 
 #include "app/commands.h"
@@ -29,6 +30,10 @@ int main(int argc, char** argv) {
   limit_malloc_arenas();
   CLI::App app{"gd2sentinel: Amazon GuardDuty findings into Microsoft Sentinel", "gd2sentinel"};
   app.require_subcommand(1);
+  // GNU-style --version (as the `version` command prints it) and --help-all (every command with
+  // its options): help2man reads both to write the Debian package's man page.
+  app.set_version_flag("--version", std::string("gd2sentinel ") + gd2s::kVersion);
+  app.set_help_all_flag("--help-all", "Print help for every command and exit");
 
   gd2s::RunOptions run;
   auto* run_cmd = app.add_subcommand("run", "Run the pipeline until stopped (finite sources end)");

@@ -43,6 +43,27 @@ TEST(Cli, PrintsItsVersion) {
   EXPECT_EQ(r.out.rfind("gd2sentinel ", 0), 0u);
 }
 
+// help2man writes the Debian package's man page from these: --version must print "NAME VERSION"
+// on stdout and exit 0 (the same line as the `version` command), and --help and --help-all must
+// too, even though every other use needs a command.
+TEST(Cli, AnswersVersionAndHelpOptionsAsHelp2manNeeds) {
+  auto version = test::run_binary({"--version"});
+  EXPECT_EQ(version.status, 0) << version.err;
+  EXPECT_EQ(version.out, test::run_binary({"version"}).out);
+  EXPECT_EQ(version.out.rfind("gd2sentinel ", 0), 0u) << version.out;
+
+  auto help = test::run_binary({"--help"});
+  EXPECT_EQ(help.status, 0) << help.err;
+  EXPECT_NE(help.out.find("Usage: gd2sentinel"), std::string::npos) << help.out;
+  EXPECT_NE(help.out.find("--version"), std::string::npos) << help.out;
+
+  auto all = test::run_binary({"--help-all"});
+  EXPECT_EQ(all.status, 0) << all.err;
+  for (const char* command_option :
+       {"validate-config", "--no-host-checks", "--log-format", "dead-letters"})
+    EXPECT_NE(all.out.find(command_option), std::string::npos) << command_option;
+}
+
 TEST(Cli, BadUsageExitsTwo) {
   EXPECT_EQ(test::run_binary({}).status, 2);
   EXPECT_EQ(test::run_binary({"frobnicate"}).status, 2);
