@@ -1,10 +1,8 @@
 #include "sinks/dead_letter_reader.h"
 
-#include <openssl/evp.h>
 #include <simdjson.h>
 #include <sys/stat.h>
 
-#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -13,6 +11,7 @@
 #include <unordered_map>
 
 #include "core/base64.h"
+#include "core/sha256.h"
 #include "core/time.h"
 
 namespace gd2s {
@@ -88,18 +87,9 @@ std::variant<DeadLetter, std::string> parse_with(simdjson::dom::parser& parser,
 }  // namespace
 
 std::string dead_letter_line_sha256(std::string_view bytes) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1)
-    throw std::runtime_error("SHA-256 failed");
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(2 * length);
-  for (unsigned int i = 0; i < length; ++i) {
-    hex.push_back(kHex[digest[i] >> 4]);
-    hex.push_back(kHex[digest[i] & 0xf]);
-  }
-  return hex;
+  Sha256 hash;
+  hash.update(bytes);
+  return hash.hex_digest();
 }
 
 std::variant<DeadLetter, std::string> parse_dead_letter(std::string_view line) {
