@@ -29,6 +29,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
+import { check, mustFail, finish } from './checks.mjs';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const DEPLOY = path.join(ROOT, 'deploy');
@@ -39,19 +40,6 @@ const DOCKERFILE = path.join(DEPLOY, 'container', 'Dockerfile');
 const BIN = process.env.GD2SENTINEL_BIN ? path.resolve(process.env.GD2SENTINEL_BIN) : '';
 const rel = (f) => path.relative(ROOT, f);
 
-let passed = 0;
-let failed = 0;
-function check(name, errors) {
-  const list = (Array.isArray(errors) ? errors : [errors]).filter(Boolean);
-  if (list.length === 0) passed += 1; else failed += 1;
-  console.log(`${list.length ? 'FAIL' : 'PASS'} ${name}`);
-  for (const e of list) console.log(`       ${e}`);
-}
-// A check that must find a problem in a deliberately broken copy.
-function mustFail(name, errors) {
-  const list = (Array.isArray(errors) ? errors : [errors]).filter(Boolean);
-  check(`notices: ${name}`, list.length ? [] : ['the broken copy passed']);
-}
 const clone = (x) => structuredClone(x);
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'gd2s-deploy-'));
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
@@ -515,5 +503,4 @@ const runtimeLine = dockerText.split('\n').find((l) => /(^|\s)libcurl4(\s|$)/.te
 mustFail('a runtime stage without libcurl4', dockerfileErrors(dockerText.replace(runtimeLine, runtimeLine.replace(/(^|\s)libcurl4(?=\s|$)/, '')), dockerContext));
 mustFail('a runtime stage running as root', dockerfileErrors(dockerText.replace(/^USER .*$/m, 'USER 0'), dockerContext));
 
-console.log(`deploy: ${passed} checks passed${failed ? `, ${failed} failed` : ''}`);
-process.exit(failed ? 1 : 0);
+finish('deploy');

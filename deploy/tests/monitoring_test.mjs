@@ -33,6 +33,7 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import YAML from 'yaml';
+import { check, mustFail, finish } from './checks.mjs';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const MONITORING = path.join(ROOT, 'deploy', 'monitoring');
@@ -46,19 +47,6 @@ const BIN = process.env.GD2SENTINEL_BIN ? path.resolve(process.env.GD2SENTINEL_B
 const EMULATOR = process.env.WORKSPACE_EMULATOR ? path.resolve(process.env.WORKSPACE_EMULATOR) : '';
 const PROMTOOL = process.env.PROMTOOL || 'promtool';
 
-let passed = 0;
-let failed = 0;
-function check(name, errors) {
-  const list = (Array.isArray(errors) ? errors : [errors]).filter(Boolean);
-  if (list.length === 0) passed += 1; else failed += 1;
-  console.log(`${list.length ? 'FAIL' : 'PASS'} ${name}`);
-  for (const e of list) console.log(`       ${e}`);
-}
-// A check that must find a problem in a deliberately broken copy.
-function mustFail(name, errors) {
-  const list = (Array.isArray(errors) ? errors : [errors]).filter(Boolean);
-  check(`notices: ${name}`, list.length ? [] : ['the broken copy passed']);
-}
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'gd2s-monitoring-'));
 const children = [];
 process.on('exit', () => {
@@ -428,5 +416,4 @@ check('every metric the rules and the dashboard use is served', unservedErrors(r
   mustFail('an alert no test makes fire', ruleTestCoverageErrors(rules, untested));
 }
 
-console.log(`monitoring: ${passed} checks passed${failed ? `, ${failed} failed` : ''}`);
-process.exit(failed ? 1 : 0);
+finish('monitoring');
