@@ -1600,6 +1600,10 @@ export async function startStandin(options = {}) {
         guardduty.purge();
         return sendJson(res, 200, { purged: true });
       }
+      if (route === "s3/last-modified" && req.method === "POST") {
+        const body = (await readJson(req)) ?? {};
+        return sendJson(res, 200, api.fauxqs.setLastModified(body.bucket, body.key, body.last_modified));
+      }
       if (route === "setup" && req.method === "POST") {
         const body = await readJson(req);
         api.fauxqs.setup(body ?? {});
@@ -1708,6 +1712,15 @@ export async function startStandin(options = {}) {
     },
     emptyBucket(name) {
       fq.s3Store.emptyBucket(name);
+    },
+    // Tests of "what changed after time T" need objects from different seconds without waiting
+    // for the clock: set an object's LastModified (listing, HEAD and GET report it).
+    setLastModified(bucket, key, when) {
+      const date = new Date(when);
+      if (Number.isNaN(date.getTime())) throw new Error(`not a time: ${when}`);
+      const o = fq.s3Store.getObject(bucket, key);
+      o.lastModified = date;
+      return { bucket, key, lastModified: date.toISOString() };
     },
     setup(config) {
       const cfg = validateInitConfig(config);

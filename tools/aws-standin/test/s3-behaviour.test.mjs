@@ -11,6 +11,7 @@ import {
   sendSigned,
   parseXmlError,
   compareUtf8,
+  admin,
 } from "../testing.mjs";
 import {
   CreateBucketCommand,
@@ -247,4 +248,26 @@ test("virtual-hosted-style requests (bucket in Host) pass the proxy and reach th
   assert.match(list.body.toString(), /<Key>vh\/key\+one<\/Key>/);
   const log = standin.requests().slice(-3);
   assert.deepEqual(log.map((e) => e.operation), ["PutObject", "GetObject", "ListObjectsV2"]);
+});
+
+test("admin s3/last-modified: listings and HEAD report the time set; a bad time or key is a 400", async () => {
+  await s3.send(new PutObjectCommand({ Bucket: "behave", Key: "lm/a.jsonl", Body: "{}\n" }));
+  await s3.send(new PutObjectCommand({ Bucket: "behave", Key: "lm/b.jsonl", Body: "{}\n" }));
+  const set = await admin(standin, "POST", "s3/last-modified", {
+    bucket: "behave",
+    key: "lm/a.jsonl",
+    last_modified: "2026-09-14T10:22:33Z",
+  });
+  assert.equal(set.status, 200);
+  assert.equal(set.json.lastModified, "2026-09-14T10:22:33.000Z");
+  const listed = await s3.send(new ListObjectsV2Command({ Bucket: "behave", Prefix: "lm/" }));
+  const times = Object.fromEntries(listed.Contents.map((o) => [o.Key, o.LastModified.toISOString()]));
+  assert.equal(times["lm/a.jsonl"], "2026-09-14T10:22:33.000Z");
+  assert.notEqual(times["lm/b.jsonl"], "2026-09-14T10:22:33.000Z");
+  const head = await s3.send(new HeadObjectCommand({ Bucket: "behave", Key: "lm/a.jsonl" }));
+  assert.equal(head.LastModified.toISOString(), "2026-09-14T10:22:33.000Z");
+  const badTime = await admin(standin, "POST", "s3/last-modified", { bucket: "behave", key: "lm/a.jsonl", last_modified: "soon" });
+  assert.equal(badTime.status, 400);
+  const badKey = await admin(standin, "POST", "s3/last-modified", { bucket: "behave", key: "lm/none", last_modified: "2026-01-01T00:00:00Z" });
+  assert.equal(badKey.status, 400);
 });
