@@ -18,6 +18,7 @@
 #include "app/logging.h"
 #include "aws/guardduty_client.h"
 #include "aws/operations.h"
+#include "azure/log_analytics_table.h"
 #include "core/base64.h"
 #include "core/redaction.h"
 #include "http/curl_client.h"
@@ -253,7 +254,9 @@ std::vector<std::string> column_mismatches(const Schema& schema, simdjson::dom::
 }
 
 // The rule's stream declaration, read through Azure Resource Manager, against the schema.
-void check_stream_columns(Report& report, const Config& config, http::HttpClientPtr http) {
+// Returns the workspace the rule's destination names (empty when it was not read).
+std::string check_stream_columns(Report& report, const Config& config,
+                                 azure::ResourceManager& arm) {
   const LogsIngestionConfig& sink = *config.logs_ingestion_sink;
   const std::string what = "columns of stream " + sink.stream;
   if (sink.dcr_resource_id.empty()) {
@@ -261,60 +264,112 @@ void check_stream_columns(Report& report, const Config& config, http::HttpClient
                 "set [sink.logs_ingestion] dcr_resource_id (and give the identity Reader on "
                 "the rule) to compare them with the " +
                     config.transform.schema + " schema");
-    return;
+    return "";
   }
-  azure::CloudEndpoints cloud = azure::cloud_endpoints(config.azure.cloud);
-  azure::AzureAuthOptions options = azure_auth_options(config.azure);
-  options.scope = cloud.resource_manager + "/.default";
-  std::string base = config.azure.resource_manager.empty() ? cloud.resource_manager
-                                                           : config.azure.resource_manager;
-  while (base.ends_with('/')) base.pop_back();
+  std::string body;
   try {
-    auto tokens = azure::make_token_provider(options, http);
-    azure::AccessToken token = tokens->token();
-    http::Response response = http->send({"GET",
-                                          base + sink.dcr_resource_id + "?api-version=2023-03-11",
-                                          {{"Authorization", "Bearer " + token.value.reveal()}},
-                                          "",
-                                          std::chrono::seconds(30)});
-    if (response.status != 200) {
-      std::string fix = response.status == 403
-                            ? "; give the identity Reader on the rule "
-                              "(Microsoft.Insights/dataCollectionRules/read), or leave "
-                              "dcr_resource_id out to skip this step"
-                        : response.status == 404 ? "; check dcr_resource_id"
-                                                 : "";
-      report.fail(what, "reading " + sink.dcr_resource_id + ": HTTP " +
-                            std::to_string(response.status) + " " + azure_error_text(response) +
-                            fix);
-      return;
-    }
-    simdjson::dom::parser parser;
-    simdjson::dom::element rule;
-    simdjson::dom::array columns;
-    if (parser.parse(response.body).get(rule) ||
-        rule["properties"]["streamDeclarations"][sink.stream]["columns"].get(columns)) {
-      report.fail(what, "the rule " + sink.dcr_resource_id + " declares no stream " + sink.stream +
-                            "; redeploy it from `gd2sentinel azure-template --schema " +
-                            config.transform.schema + "`");
-      return;
-    }
-    SchemaPtr schema = make_schema(config.transform.schema);
-    std::vector<std::string> problems = column_mismatches(*schema, columns);
-    if (problems.empty()) {
-      report.ok(what + ": every column of the " + config.transform.schema +
-                " schema is declared with its type");
-      return;
-    }
-    std::string list;
-    for (const std::string& p : problems) list += (list.empty() ? "" : "; ") + p;
-    report.fail(what, list +
-                          " (the service drops undeclared columns without a word); redeploy "
-                          "the rule from `gd2sentinel azure-template --schema " +
-                          config.transform.schema + "`");
+    body = arm.call("GET", sink.dcr_resource_id, "2023-03-11");
+  } catch (const azure::ArmError& error) {
+    std::string fix = error.status() == 403
+                          ? "; give the identity Reader on the rule "
+                            "(Microsoft.Insights/dataCollectionRules/read), or leave "
+                            "dcr_resource_id out to skip this step"
+                      : error.status() == 404 ? "; check dcr_resource_id"
+                                              : "";
+    report.fail(what, std::string(error.what()) + fix);
+    return "";
   } catch (const std::exception& error) {
     report.fail(what, error.what());
+    return "";
   }
+  simdjson::dom::parser parser;
+  simdjson::dom::element rule;
+  simdjson::dom::array columns;
+  if (parser.parse(body).get(rule) ||
+      rule["properties"]["streamDeclarations"][sink.stream]["columns"].get(columns)) {
+    report.fail(what, "the rule " + sink.dcr_resource_id + " declares no stream " + sink.stream +
+                          "; redeploy it from `gd2sentinel azure-template --schema " +
+                          config.transform.schema + "`");
+    return azure::rule_workspace(body);
+  }
+  SchemaPtr schema = make_schema(config.transform.schema);
+  std::vector<std::string> problems = column_mismatches(*schema, columns);
+  if (problems.empty()) {
+    report.ok(what + ": every column of the " + config.transform.schema +
+              " schema is declared with its type");
+    return azure::rule_workspace(body);
+  }
+  std::string list;
+  for (const std::string& p : problems) list += (list.empty() ? "" : "; ") + p;
+  report.fail(what, list +
+                        " (the service drops undeclared columns without a word); redeploy "
+                        "the rule from `gd2sentinel azure-template --schema " +
+                        config.transform.schema + "`");
+  return azure::rule_workspace(body);
+}
+
+// The legacy table itself: a classic (Data Collector API) AWSGuardDuty_CL, as the Logstash
+// pipeline left it, takes no rows from a data collection rule until it is migrated.
+void check_legacy_table(Report& report, const Config& config, azure::ResourceManager& arm,
+                        std::string workspace) {
+  const LogsIngestionConfig& sink = *config.logs_ingestion_sink;
+  SchemaPtr schema = make_schema("legacy");
+  const std::string table_name(schema->table());
+  const std::string what = "table " + table_name;
+  if (!sink.workspace_resource_id.empty()) workspace = sink.workspace_resource_id;
+  if (workspace.empty()) {
+    report.skip(what,
+                "set [sink.logs_ingestion] workspace_resource_id (or dcr_resource_id) to check "
+                "that the table takes rows from a data collection rule");
+    return;
+  }
+  std::optional<azure::LogAnalyticsTable> table;
+  try {
+    table = azure::read_table(arm, workspace, table_name);
+  } catch (const azure::ArmError& error) {
+    report.fail(
+        what, std::string(error.what()) +
+                  (error.status() == 403 ? "; give the identity Reader on the workspace "
+                                           "(Microsoft.OperationalInsights/workspaces/tables/read)"
+                                         : ""));
+    return;
+  } catch (const std::exception& error) {
+    report.fail(what, error.what());
+    return;
+  }
+  if (!table) {
+    report.fail(what, "the workspace " + workspace +
+                          " has no such table; deploy `gd2sentinel azure-template --schema "
+                          "legacy`, which creates it");
+    return;
+  }
+  if (table->classic()) {
+    report.fail(what,
+                "a classic table (made by the HTTP Data Collector API, as Logstash's output "
+                "made it): a data collection rule cannot send to it until it is migrated. Run "
+                "`gd2sentinel migrate table --config FILE` (needs "
+                "Microsoft.OperationalInsights/workspaces/tables/migrate/action and "
+                "tables/write, e.g. Log Analytics Contributor on the workspace), then deploy "
+                "`gd2sentinel azure-template --schema legacy --existing-table`; its rows and "
+                "columns stay (docs/migrate-from-logstash.md)");
+    return;
+  }
+  std::vector<azure::TableColumn> wanted;
+  for (const Column& column : schema->columns())
+    wanted.push_back({std::string(column.name), std::string(column_type_name(column.type))});
+  azure::ColumnGap gap = azure::column_gap(*table, wanted);
+  if (gap.missing.empty() && gap.conflicts.empty()) {
+    report.ok(what + " is DCR-based and has every column of the legacy schema");
+    return;
+  }
+  std::string list;
+  for (const auto& column : gap.missing) list += (list.empty() ? "" : ", ") + column.name;
+  std::string text;
+  if (!gap.missing.empty())
+    text = std::to_string(gap.missing.size()) + " columns the rows carry are missing (" + list +
+           "): the service would drop them; `gd2sentinel migrate table --config FILE` adds them";
+  for (const std::string& conflict : gap.conflicts) text += (text.empty() ? "" : "; ") + conflict;
+  report.fail(what, text);
 }
 
 void check_logs_ingestion(Report& report, const Config& config, http::HttpClientPtr http) {
@@ -358,7 +413,13 @@ void check_logs_ingestion(Report& report, const Config& config, http::HttpClient
   } catch (const std::exception& error) {
     report.fail(what, error.what());
   }
-  check_stream_columns(report, config, http);
+  try {
+    azure::ResourceManager arm = make_resource_manager(config.azure, http);
+    std::string workspace = check_stream_columns(report, config, arm);
+    if (config.transform.schema == "legacy") check_legacy_table(report, config, arm, workspace);
+  } catch (const std::exception& error) {
+    report.fail("Azure Resource Manager", error.what());
+  }
 }
 
 }  // namespace

@@ -36,8 +36,18 @@ int dead_letters_replay_command(const DeadLettersOptions& options);
 int validate_config_command(const std::string& config_path, bool file_only);
 int schema_command(const std::string& name, const std::string& format);
 int mitre_command(const std::string& format);
-int azure_template_command(const std::string& schema, const std::string& format);
+int azure_template_command(const std::string& schema, const std::string& format,
+                           bool existing_table = false);
 int aws_policy_command();
 int check_command(const std::string& config_path);
+
+struct MigrateTableOptions {
+  std::string config_path;
+  bool dry_run = false;  // read and report, change nothing
+};
+
+/// `migrate table`: migrates a classic AWSGuardDuty_CL to a DCR-based table and adds the columns
+/// gd2sentinel writes that it lacks, with the configured identity.
+int migrate_table_command(const MigrateTableOptions& options);
 
 }  // namespace gd2s

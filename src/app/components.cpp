@@ -74,6 +74,15 @@ azure::AzureAuthOptions azure_auth_options(const AzureConfig& azure) {
   return options;
 }
 
+azure::ResourceManager make_resource_manager(const AzureConfig& azure, http::HttpClientPtr http) {
+  azure::CloudEndpoints cloud = azure::cloud_endpoints(azure.cloud);
+  azure::AzureAuthOptions options = azure_auth_options(azure);
+  options.scope = cloud.resource_manager + "/.default";
+  std::string base =
+      azure.resource_manager.empty() ? cloud.resource_manager : azure.resource_manager;
+  return azure::ResourceManager(base, azure::make_token_provider(options, http), http);
+}
+
 http::HttpOptions http_options(const HttpConfig& config) {
   http::HttpOptions options;
   options.ca_file = config.ca_file;

@@ -10,6 +10,7 @@
 #include "aws/s3_client.h"
 #include "aws/sqs_client.h"
 #include "azure/azure_auth.h"
+#include "azure/resource_manager.h"
 #include "http/http_client.h"
 #include "sinks/sink.h"
 #include "sources/source.h"
@@ -36,6 +37,10 @@ struct SinkParts {
 
 http::HttpOptions http_options(const HttpConfig& config);
 azure::AzureAuthOptions azure_auth_options(const AzureConfig& azure);
+
+/// Resource Manager for the cloud of `[azure]` (or its `resource_manager` override), signed in
+/// as the configured identity with the management scope.
+azure::ResourceManager make_resource_manager(const AzureConfig& azure, http::HttpClientPtr http);
 
 /// `once`: one pass (s3_listing, guardduty_api) or until the queue is drained (sqs).
 SourceParts make_source(const Config& config, StateStore& state, bool once,

@@ -342,8 +342,9 @@ void read_batching(TableReader& r, int64_t& max_batch_bytes, int64_t& concurrenc
   if (max_retry_delay < std::chrono::seconds(1)) r.issue("max_retry_delay", "must be at least 1s");
 }
 
-void read_logs_ingestion(const toml::table& table, Config& config,
+void read_logs_ingestion(const toml::table& table, Config& config, ConfigUse use,
                          std::vector<ConfigIssue>& issues) {
+  const bool required = use == ConfigUse::kRun;
   TableReader r(table, "sink.logs_ingestion", issues);
   LogsIngestionConfig sink;
   r.read("endpoint", sink.endpoint);
@@ -357,23 +358,39 @@ void read_logs_ingestion(const toml::table& table, Config& config,
     r.issue("dcr_resource_id",
             "must be the rule's ARM resource id, \"/subscriptions/…/resourceGroups/…/providers/"
             "Microsoft.Insights/dataCollectionRules/NAME\"");
+  r.read("workspace_resource_id", sink.workspace_resource_id);
+  while (sink.workspace_resource_id.ends_with('/')) sink.workspace_resource_id.pop_back();
+  if (!sink.workspace_resource_id.empty() &&
+      (!sink.workspace_resource_id.starts_with("/subscriptions/") ||
+       to_lower(sink.workspace_resource_id)
+               .find("/providers/microsoft.operationalinsights/workspaces/") == std::string::npos))
+    r.issue("workspace_resource_id",
+            "must be the workspace's ARM resource id, \"/subscriptions/…/resourceGroups/…/"
+            "providers/Microsoft.OperationalInsights/workspaces/NAME\"");
   read_batching(r, sink.max_batch_bytes, sink.concurrency, sink.max_retry_delay, 1048576,
                 "the API's 1 MiB limit per request");
   r.read("gzip_level", sink.gzip_level);
-  if (sink.endpoint.empty())
-    r.issue("endpoint", "is required: the DCR's logs ingestion endpoint (or a DCE URL)");
-  else if (!is_url(sink.endpoint))
+  if (sink.endpoint.empty()) {
+    if (required)
+      r.issue("endpoint", "is required: the DCR's logs ingestion endpoint (or a DCE URL)");
+  } else if (!is_url(sink.endpoint)) {
     r.issue("endpoint", "must be a URL starting with https://");
+  }
   while (sink.endpoint.ends_with('/')) sink.endpoint.pop_back();
-  if (sink.dcr_immutable_id.empty())
-    r.issue("dcr_immutable_id", "is required: the DCR's immutable id, \"dcr-\" and 32 hex digits");
-  else if (!sink.dcr_immutable_id.starts_with("dcr-"))
+  if (sink.dcr_immutable_id.empty()) {
+    if (required)
+      r.issue("dcr_immutable_id",
+              "is required: the DCR's immutable id, \"dcr-\" and 32 hex digits");
+  } else if (!sink.dcr_immutable_id.starts_with("dcr-")) {
     r.issue("dcr_immutable_id",
             "must be the DCR's immutable id (\"dcr-…\"), not its name or resource id");
-  if (sink.stream.empty())
-    r.issue("stream", "is required: the DCR's input stream, e.g. \"Custom-GuardDutyFinding\"");
-  else if (!sink.stream.starts_with("Custom-") && !sink.stream.starts_with("Microsoft-"))
+  }
+  if (sink.stream.empty()) {
+    if (required)
+      r.issue("stream", "is required: the DCR's input stream, e.g. \"Custom-GuardDutyFinding\"");
+  } else if (!sink.stream.starts_with("Custom-") && !sink.stream.starts_with("Microsoft-")) {
     r.issue("stream", "must be a stream the DCR declares, \"Custom-…\" or \"Microsoft-…\"");
+  }
   if (sink.gzip_level < 1 || sink.gzip_level > 9) r.issue("gzip_level", "must be between 1 and 9");
   r.finish();
   config.logs_ingestion_sink = std::move(sink);
@@ -522,7 +539,7 @@ void check_cleartext(TableReader& top, Config& config, std::vector<ConfigIssue>&
   }
 }
 
-Config build(const toml::table& root, const std::string& file) {
+Config build(const toml::table& root, const std::string& file, ConfigUse use) {
   Config config;
   config.file = file;
   std::vector<ConfigIssue> issues;
@@ -542,7 +559,7 @@ Config build(const toml::table& root, const std::string& file) {
               });
   read_one_of(root, top, "sink", kSinks, issues, [&](std::string_view kind, const toml::table& t) {
     if (kind == "logs_ingestion") {
-      read_logs_ingestion(t, config, issues);
+      read_logs_ingestion(t, config, use, issues);
     } else if (kind == "data_collector") {
       read_data_collector(t, config, issues);
     } else {
@@ -622,7 +639,7 @@ ConfigError::ConfigError(std::string file, std::vector<ConfigIssue> issues, int)
       file_(std::move(file)),
       issues_(std::move(issues)) {}
 
-Config parse_config(const std::string& text, const std::string& file) {
+Config parse_config(const std::string& text, const std::string& file, ConfigUse use) {
   toml::table root;
   try {
     root = toml::parse(text, file);
@@ -630,15 +647,15 @@ Config parse_config(const std::string& text, const std::string& file) {
     throw ConfigError(file, {ConfigIssue{"(syntax)", static_cast<int>(error.source().begin.line),
                                          std::string(error.description())}});
   }
-  return build(root, file);
+  return build(root, file, use);
 }
 
-Config load_config(const std::string& path) {
+Config load_config(const std::string& path, ConfigUse use) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError(path, {ConfigIssue{"(file)", 0, "cannot be read"}});
   std::ostringstream text;
   text << in.rdbuf();
-  return parse_config(text.str(), path);
+  return parse_config(text.str(), path, use);
 }
 
 namespace {

@@ -98,6 +98,9 @@ struct LogsIngestionConfig {
   std::string dcr_immutable_id;
   std::string stream;
   std::string dcr_resource_id;  // optional: lets `check` read the rule's stream declaration
+  /// Optional: the Log Analytics workspace's ARM id, for `check` and `migrate table` to read
+  /// and migrate the table before a rule exists.
+  std::string workspace_resource_id;
   int64_t max_batch_bytes = 1048576;
   int64_t concurrency = 4;
   int64_t gzip_level = 6;
@@ -182,11 +185,17 @@ class ConfigError : public std::runtime_error {
   std::vector<ConfigIssue> issues_;
 };
 
+/// What the config is loaded for. `kAzureSetup` (`migrate table`) runs before the data collection
+/// rule exists, so [sink.logs_ingestion] endpoint, dcr_immutable_id and stream may still be
+/// missing; they are checked when present.
+enum class ConfigUse { kRun, kAzureSetup };
+
 /// Reads and checks the file; every problem is collected and thrown together in a ConfigError.
 /// Secret references ("env:NAME", "file:/path") are resolved here, at start-up.
-Config load_config(const std::string& path);
+Config load_config(const std::string& path, ConfigUse use = ConfigUse::kRun);
 /// The same, from text (`file` names it in messages).
-Config parse_config(const std::string& text, const std::string& file);
+Config parse_config(const std::string& text, const std::string& file,
+                    ConfigUse use = ConfigUse::kRun);
 
 /// What the config asks of this host, checked without the network: the folders of the state
 /// database and the dead-letter file exist and are writable, and the metrics address can be

@@ -75,11 +75,28 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"native", "legacy"}));
   template_cmd->add_option("--format", template_format, "arm (JSON, the default) or bicep")
       ->check(CLI::IsMember({"arm", "bicep"}));
+  bool template_existing_table = false;
+  template_cmd->add_flag("--existing-table", template_existing_table,
+                         "The workspace has the AWSGuardDuty_CL table already (migrated by "
+                         "`migrate table`): only the rule and the role");
 
   std::string check_path;
   auto* check_cmd =
       app.add_subcommand("check", "Test every permission and connection the config needs");
   check_cmd->add_option("--config", check_path, "Config file (TOML)")->required();
+
+  auto* migrate_cmd = app.add_subcommand(
+      "migrate", "Move from another GuardDuty pipeline to gd2sentinel (migrate --help)");
+  migrate_cmd->require_subcommand(1);
+  gd2s::MigrateTableOptions migrate_table;
+  auto* migrate_table_cmd = migrate_cmd->add_subcommand(
+      "table",
+      "Migrate a classic AWSGuardDuty_CL (Data Collector API) to a DCR-based table and add the "
+      "columns gd2sentinel writes, with the configured identity");
+  migrate_table_cmd->add_option("--config", migrate_table.config_path, "Config file (TOML)")
+      ->required();
+  migrate_table_cmd->add_flag("--dry-run", migrate_table.dry_run,
+                              "Read the table and say what would change; change nothing");
 
   gd2s::DeadLettersOptions dead_letters;
   auto* dead_letters_cmd = app.add_subcommand(
@@ -113,11 +130,13 @@ int main(int argc, char** argv) {
   if (*validate_cmd) return gd2s::validate_config_command(validate_path, validate_file_only);
   if (*schema_cmd) return gd2s::schema_command(schema_name, schema_format);
   if (*mitre_cmd) return gd2s::mitre_command(mitre_format);
-  if (*template_cmd) return gd2s::azure_template_command(template_schema, template_format);
+  if (*template_cmd)
+    return gd2s::azure_template_command(template_schema, template_format, template_existing_table);
   if (*policy_cmd) return gd2s::aws_policy_command();
   if (*dead_list_cmd) return gd2s::dead_letters_list_command(dead_letters);
   if (*dead_replay_cmd) return gd2s::dead_letters_replay_command(dead_letters);
   if (*check_cmd) return gd2s::check_command(check_path);
+  if (*migrate_table_cmd) return gd2s::migrate_table_command(migrate_table);
   if (*version_cmd) {
     std::printf("gd2sentinel %s\n", gd2s::kVersion);
     return gd2s::kExitOk;

@@ -62,13 +62,20 @@ int mitre_command(const std::string& format) {
   return kExitOk;
 }
 
-int azure_template_command(const std::string& schema_name, const std::string& format) {
+int azure_template_command(const std::string& schema_name, const std::string& format,
+                           bool existing_table) {
   SchemaPtr schema = make_schema(schema_name);
   if (!schema) {
     std::fprintf(stderr, "unknown schema \"%s\": use native or legacy\n", schema_name.c_str());
     return kExitUsage;
   }
-  templates::Deployment deployment = templates::azure_deployment(*schema);
+  if (existing_table && !std::string(schema->table()).ends_with("_CL")) {
+    std::fprintf(stderr,
+                 "--existing-table is for the legacy schema's AWSGuardDuty_CL table; the native "
+                 "AWSGuardDuty table is Microsoft's and always exists\n");
+    return kExitUsage;
+  }
+  templates::Deployment deployment = templates::azure_deployment(*schema, existing_table);
   std::fputs(
       (format == "bicep" ? templates::to_bicep(deployment) : templates::to_arm(deployment)).c_str(),
       stdout);

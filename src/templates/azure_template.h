@@ -20,6 +20,10 @@ inline constexpr size_t kMaxTransformChars = 15360;
 /// The transformKql that turns the input stream into exactly the table's columns.
 std::string transform_kql(const Schema& schema);
 
-Deployment azure_deployment(const Schema& schema);
+/// `existing_table`: the workspace already has the schema's _CL table (a classic table migrated
+/// with Tables - Migrate, its columns completed by `gd2sentinel migrate table`), so the
+/// deployment leaves it out and holds only the rule and the role; its columns and rows are not
+/// touched. Only for schemas with a _CL table.
+Deployment azure_deployment(const Schema& schema, bool existing_table = false);
 
 }  // namespace gd2s::templates

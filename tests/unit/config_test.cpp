@@ -430,3 +430,53 @@ max_file_bytes = 1000
 
 }  // namespace
 }  // namespace gd2s
+
+namespace gd2s {
+namespace {
+
+constexpr const char* kAzureSetupConfig = R"([source.s3_listing]
+bucket = "b"
+region = "eu-west-1"
+
+[transform]
+schema = "legacy"
+
+[sink.logs_ingestion]
+workspace_resource_id = "/subscriptions/6a1e3f0b-0000-4000-8000-000000000007/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/sentinel/"
+)";
+
+TEST(Config, ATableMigrationNeedsNoRuleYetButARunDoes) {
+  Config config = parse_config(kAzureSetupConfig, "setup.toml", ConfigUse::kAzureSetup);
+  ASSERT_TRUE(config.logs_ingestion_sink);
+  EXPECT_EQ(config.logs_ingestion_sink->workspace_resource_id,
+            "/subscriptions/6a1e3f0b-0000-4000-8000-000000000007/resourceGroups/rg/providers/"
+            "Microsoft.OperationalInsights/workspaces/sentinel");
+  try {
+    parse_config(kAzureSetupConfig, "setup.toml");
+    ADD_FAILURE() << "a run needs the rule's endpoint, immutable id and stream";
+  } catch (const ConfigError& error) {
+    std::string text = error.what();
+    EXPECT_NE(text.find("sink.logs_ingestion.endpoint: is required"), std::string::npos) << text;
+    EXPECT_NE(text.find("sink.logs_ingestion.dcr_immutable_id: is required"), std::string::npos);
+  }
+  // What is given is still checked.
+  std::string wrong = std::string(kAzureSetupConfig) + "dcr_immutable_id = \"gd2sentinel\"\n";
+  EXPECT_THROW(parse_config(wrong, "setup.toml", ConfigUse::kAzureSetup), ConfigError);
+}
+
+TEST(Config, AWorkspaceResourceIdMustBeAWorkspacesArmId) {
+  std::string text = std::string(kAzureSetupConfig);
+  text.replace(text.find("/providers/Microsoft.OperationalInsights"), 40,
+               "/providers/Microsoft.Insights/dataCollect");
+  try {
+    parse_config(text, "setup.toml", ConfigUse::kAzureSetup);
+    ADD_FAILURE() << "a rule's id is not a workspace's";
+  } catch (const ConfigError& error) {
+    EXPECT_NE(std::string(error.what()).find("workspace_resource_id: must be the workspace's ARM"),
+              std::string::npos)
+        << error.what();
+  }
+}
+
+}  // namespace
+}  // namespace gd2s

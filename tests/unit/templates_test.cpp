@@ -163,6 +163,35 @@ TEST(AzureTemplate, LegacyCreatesTheTableWithEveryColumnBeforeTheRule) {
   EXPECT_TRUE(contains(arm, R"("outputStream": "Custom-AWSGuardDuty_CL")"));
 }
 
+TEST(AzureTemplate, ExistingTableModeHoldsOnlyTheRuleAndTheRoleForTheSameTable) {
+  SchemaPtr schema = make_schema("legacy");
+  std::string arm = to_arm(azure_deployment(*schema, true));
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  ASSERT_FALSE(parser.parse(arm).get(doc));
+  simdjson::dom::array resources;
+  ASSERT_FALSE(doc["resources"].get(resources));
+  std::multiset<std::string> types;
+  for (simdjson::dom::element r : resources) {
+    std::string_view type;
+    ASSERT_FALSE(r["type"].get(type));
+    types.insert(std::string(type));
+    if (type == "Microsoft.Insights/dataCollectionRules") {
+      simdjson::dom::array depends;
+      EXPECT_TRUE(r["dependsOn"].get(depends) || depends.size() == 0)
+          << "the rule must not wait for a table the deployment does not create";
+    }
+  }
+  EXPECT_EQ(types.count("Microsoft.OperationalInsights/workspaces/tables"), 0u);
+  EXPECT_EQ(types.count("Microsoft.Insights/dataCollectionRules"), 1u);
+  EXPECT_EQ(types.count("Microsoft.Authorization/roleAssignments"), 1u);
+  EXPECT_TRUE(contains(arm, R"("outputStream": "Custom-AWSGuardDuty_CL")"));
+  EXPECT_TRUE(contains(arm, kMonitoringMetricsPublisherRoleId));
+  // The same stream and transform as the full template: rows do not depend on the mode.
+  EXPECT_TRUE(contains(arm, transform_kql(*schema).substr(0, 200)));
+  EXPECT_THROW(azure_deployment(*make_schema("native"), true), std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace gd2s::templates
 
