@@ -372,20 +372,9 @@ void check_legacy_table(Report& report, const Config& config, azure::ResourceMan
   report.fail(what, text);
 }
 
-void check_logs_ingestion(Report& report, const Config& config, http::HttpClientPtr http) {
-  const LogsIngestionConfig& sink = *config.logs_ingestion_sink;
-  azure::TokenProviderPtr tokens;
-  azure::AccessToken token;
-  try {
-    tokens = azure::make_token_provider(azure_auth_options(config.azure), http);
-    token = tokens->token();
-    report.ok("Microsoft Entra token by " + tokens->describe() + ": " +
-              token_identity(token.value.reveal()));
-  } catch (const std::exception& error) {
-    report.fail("Microsoft Entra token", error.what());
-    return;
-  }
-  // An empty array: authorised, routed to the stream, and nothing ingested.
+// An empty array: authorised, routed to the stream, and nothing ingested.
+void post_empty_array(Report& report, const LogsIngestionConfig& sink,
+                      const azure::AccessToken& token, http::HttpClientPtr http) {
   std::string url = sink.endpoint + "/dataCollectionRules/" + sink.dcr_immutable_id + "/streams/" +
                     sink.stream + "?api-version=2023-01-01";
   std::string what = "post to " + sink.dcr_immutable_id + "/streams/" + sink.stream;
@@ -413,6 +402,32 @@ void check_logs_ingestion(Report& report, const Config& config, http::HttpClient
   } catch (const std::exception& error) {
     report.fail(what, error.what());
   }
+}
+
+void check_logs_ingestion(Report& report, const Config& config, http::HttpClientPtr http) {
+  const LogsIngestionConfig& sink = *config.logs_ingestion_sink;
+  azure::TokenProviderPtr tokens;
+  azure::AccessToken token;
+  try {
+    tokens = azure::make_token_provider(azure_auth_options(config.azure), http);
+    token = tokens->token();
+    report.ok("Microsoft Entra token by " + tokens->describe() + ": " +
+              token_identity(token.value.reveal()));
+  } catch (const std::exception& error) {
+    report.fail("Microsoft Entra token", error.what());
+    return;
+  }
+  if (sink.endpoint.empty() || sink.dcr_immutable_id.empty() || sink.stream.empty()) {
+    // A move from another pipeline checks the table before the rule exists.
+    report.fail("post to the data collection rule",
+                "[sink.logs_ingestion] endpoint, dcr_immutable_id and stream are not all set: "
+                "deploy `gd2sentinel azure-template --schema " +
+                    config.transform.schema +
+                    "` and copy its outputs logsIngestionEndpoint, dataCollectionRuleImmutableId "
+                    "and streamName");
+  } else {
+    post_empty_array(report, sink, token, http);
+  }
   try {
     azure::ResourceManager arm = make_resource_manager(config.azure, http);
     std::string workspace = check_stream_columns(report, config, arm);
@@ -427,7 +442,9 @@ void check_logs_ingestion(Report& report, const Config& config, http::HttpClient
 int check_command(const std::string& config_path) {
   Config config;
   try {
-    config = load_config(config_path);
+    // A rule not deployed yet is a failed step below, not a config error: `check` guides a
+    // move from another pipeline through the table's migration too.
+    config = load_config(config_path, ConfigUse::kAzureSetup);
   } catch (const ConfigError& error) {
     print_error(error.what());
     return kExitUsage;

@@ -199,6 +199,12 @@ void AwsStandin::add_fault(const std::string& rule_json) {
     throw std::runtime_error("adding a fault: HTTP " + std::to_string(r.status) + " " + r.body);
 }
 
+void AwsStandin::set_last_modified(const std::string& bucket, const std::string& key,
+                                   const std::string& when) {
+  admin("POST", "s3/last-modified",
+        R"({"bucket":")" + bucket + R"(","key":")" + key + R"(","last_modified":")" + when + "\"}");
+}
+
 void AwsStandin::clear_faults() {
   http_->send({"DELETE", endpoint_ + "/_standin/faults", {}, "", std::chrono::milliseconds(0)});
 }

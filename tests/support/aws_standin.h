@@ -35,6 +35,9 @@ class AwsStandin {
   void create_bucket(const std::string& bucket);
   void put_object(const std::string& bucket, const std::string& key, const std::string& body);
   void delete_object(const std::string& bucket, const std::string& key);
+  /// Admin API: sets the object's LastModified (ISO 8601), as listings and GET report it.
+  void set_last_modified(const std::string& bucket, const std::string& key,
+                         const std::string& when);
   /// Signed SQS calls (service "sqs", AWS JSON 1.0) for setting up queues and messages.
   /// create_queue returns the queue URL, which points at the proxy.
   std::string create_queue(const std::string& name,

@@ -75,7 +75,14 @@ WorkspaceEmulator::WorkspaceEmulator(const std::string& extra_json,
   std::string config = "{" + default_members(app_certificates) +
                        (extra_json.empty() ? "" : ",\n" + extra_json) + "}";
   write_file(dir_.file("emulator.json"), config);
+  start(dir_.file("emulator.json"));
+}
 
+WorkspaceEmulator::WorkspaceEmulator(const ConfigFile& config) : http_(http::make_curl_client({})) {
+  start(source_dir() + "/tools/workspace-emulator/config/" + config.name);
+}
+
+void WorkspaceEmulator::start(const std::string& config_path) {
   int out[2], in[2];
   if (pipe(out) != 0 || pipe(in) != 0) throw std::runtime_error("pipe");
   posix_spawn_file_actions_t actions;
@@ -86,7 +93,7 @@ WorkspaceEmulator::WorkspaceEmulator(const std::string& extra_json,
   posix_spawn_file_actions_addclose(&actions, in[1]);
   ca_file_ = dir_.file("ca.pem");
   std::vector<std::string> args{
-      GD2S_EMULATOR_BINARY, "--config", dir_.file("emulator.json"), "--ca-out", ca_file_,
+      GD2S_EMULATOR_BINARY, "--config", config_path,        "--ca-out", ca_file_,
       "--threads",          "16",       "--exit-with-stdin"};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());

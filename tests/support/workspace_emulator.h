@@ -42,6 +42,12 @@ class WorkspaceEmulator {
   /// cannot start.
   explicit WorkspaceEmulator(const std::string& extra_json = "",
                              const std::vector<std::string>& app_certificates = {});
+  /// Starts the emulator with a configuration file of tools/workspace-emulator/config/ as it is
+  /// (e.g. "logstash-migration.json": a workspace without gd2sentinel's rule).
+  struct ConfigFile {
+    std::string name;
+  };
+  explicit WorkspaceEmulator(const ConfigFile& config);
   ~WorkspaceEmulator();
   WorkspaceEmulator(const WorkspaceEmulator&) = delete;
   WorkspaceEmulator& operator=(const WorkspaceEmulator&) = delete;
@@ -80,6 +86,7 @@ class WorkspaceEmulator {
  private:
   http::Response admin(const std::string& method, const std::string& path,
                        const std::string& body = "");
+  void start(const std::string& config_path);
 
   TempDir dir_;
   pid_t pid_ = -1;
