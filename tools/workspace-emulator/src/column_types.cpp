@@ -1,5 +1,6 @@
 #include "column_types.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <limits>
@@ -21,15 +22,34 @@ std::optional<ColumnType> parse_column_type(std::string_view name) {
   return std::nullopt;
 }
 
+std::optional<ColumnType> parse_table_column_type(std::string_view name) {
+  if (name.size() == 4 && std::tolower(static_cast<unsigned char>(name[0])) == 'g' &&
+      std::tolower(static_cast<unsigned char>(name[1])) == 'u' &&
+      std::tolower(static_cast<unsigned char>(name[2])) == 'i' &&
+      std::tolower(static_cast<unsigned char>(name[3])) == 'd') {
+    return ColumnType::Guid;
+  }
+  return parse_column_type(name);
+}
+
 std::string_view to_string(ColumnType type) {
   switch (type) {
-    case ColumnType::String: return "string";
-    case ColumnType::Int: return "int";
-    case ColumnType::Long: return "long";
-    case ColumnType::Real: return "real";
-    case ColumnType::Boolean: return "boolean";
-    case ColumnType::Datetime: return "datetime";
-    case ColumnType::Dynamic: return "dynamic";
+    case ColumnType::String:
+      return "string";
+    case ColumnType::Int:
+      return "int";
+    case ColumnType::Long:
+      return "long";
+    case ColumnType::Real:
+      return "real";
+    case ColumnType::Boolean:
+      return "boolean";
+    case ColumnType::Datetime:
+      return "datetime";
+    case ColumnType::Dynamic:
+      return "dynamic";
+    case ColumnType::Guid:
+      return "guid";
   }
   return "string";
 }
@@ -71,6 +91,7 @@ bool value_matches(ColumnType type, const rapidjson::Value& value, std::string* 
   if (value.IsNull()) return true;
   switch (type) {
     case ColumnType::String:
+    case ColumnType::Guid:
       return value.IsString() || refuse(reason, "a string", value);
     case ColumnType::Int:
       return integral_in_range(value, std::numeric_limits<std::int32_t>::min(),
@@ -95,7 +116,34 @@ bool value_matches(ColumnType type, const rapidjson::Value& value, std::string* 
   return false;
 }
 
-bool is_iso8601_datetime(std::string_view text) { return parse_iso8601(text).has_value(); }
+std::string table_column_name_problem(std::string_view name) {
+  static constexpr std::string_view kReserved[] = {"_ResourceId", "id",       "_SubscriptionId",
+                                                   "TenantId",    "Type",     "UniqueId",
+                                                   "Title"};
+  if (name.empty() || !std::isalpha(static_cast<unsigned char>(name.front()))) {
+    return "must start with a letter";
+  }
+  if (name.size() > 45) return "is longer than 45 characters";
+  for (const char c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') {
+      return "may hold only letters, digits and underscores";
+    }
+  }
+  for (const auto reserved : kReserved) {
+    if (reserved.size() == name.size() &&
+        std::equal(name.begin(), name.end(), reserved.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) ==
+                 std::tolower(static_cast<unsigned char>(b));
+        })) {
+      return "is a reserved column name";
+    }
+  }
+  return "";
+}
+
+bool is_iso8601_datetime(std::string_view text) {
+  return parse_iso8601(text).has_value();
+}
 
 bool is_guid(std::string_view text) {
   if (text.size() == 38 && text.front() == '{' && text.back() == '}') text = text.substr(1, 36);
