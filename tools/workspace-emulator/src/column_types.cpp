@@ -129,14 +129,9 @@ std::string table_column_name_problem(std::string_view name) {
       return "may hold only letters, digits and underscores";
     }
   }
+  // Compared exactly, as KQL compares column names (the native AWSGuardDuty has a column "Id").
   for (const auto reserved : kReserved) {
-    if (reserved.size() == name.size() &&
-        std::equal(name.begin(), name.end(), reserved.begin(), [](char a, char b) {
-          return std::tolower(static_cast<unsigned char>(a)) ==
-                 std::tolower(static_cast<unsigned char>(b));
-        })) {
-      return "is a reserved column name";
-    }
+    if (name == reserved) return "is a reserved column name";
   }
   return "";
 }

@@ -24,7 +24,8 @@ std::string_view to_string(ColumnType type);
 std::optional<ColumnType> parse_table_column_type(std::string_view name);
 
 /// Why a table column name is refused (REFERENCE §9.3: a letter first, then up to 45 letters,
-/// digits and '_'; not _ResourceId, id, _SubscriptionId, TenantId, Type, UniqueId or Title);
+/// digits and '_'; not _ResourceId, id, _SubscriptionId, TenantId, Type, UniqueId or Title,
+/// compared exactly);
 /// empty when it is fine.
 std::string table_column_name_problem(std::string_view name);
 
