@@ -23,12 +23,9 @@ std::optional<ColumnType> parse_column_type(std::string_view name) {
 }
 
 std::optional<ColumnType> parse_table_column_type(std::string_view name) {
-  if (name.size() == 4 && std::tolower(static_cast<unsigned char>(name[0])) == 'g' &&
-      std::tolower(static_cast<unsigned char>(name[1])) == 'u' &&
-      std::tolower(static_cast<unsigned char>(name[2])) == 'i' &&
-      std::tolower(static_cast<unsigned char>(name[3])) == 'd') {
-    return ColumnType::Guid;
-  }
+  std::string lower;
+  for (const char c : name) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower == "guid") return ColumnType::Guid;
   return parse_column_type(name);
 }
 
@@ -117,9 +114,8 @@ bool value_matches(ColumnType type, const rapidjson::Value& value, std::string* 
 }
 
 std::string table_column_name_problem(std::string_view name) {
-  static constexpr std::string_view kReserved[] = {"_ResourceId", "id",       "_SubscriptionId",
-                                                   "TenantId",    "Type",     "UniqueId",
-                                                   "Title"};
+  static constexpr std::string_view kReserved[] = {
+      "_ResourceId", "id", "_SubscriptionId", "TenantId", "Type", "UniqueId", "Title"};
   if (name.empty() || !std::isalpha(static_cast<unsigned char>(name.front()))) {
     return "must start with a letter";
   }
