@@ -19,13 +19,41 @@ std::size_t size_param(const httplib::Request& request, const char* name) {
   return request.has_param(name) ? static_cast<std::size_t>(std::strtoull(request.get_param_value(name).c_str(), nullptr, 10)) : 0;
 }
 
-void tables(const httplib::Request&, httplib::Response& response, Emulator& emulator) {
+/// {"T": 42, …}, or with ?details=true {"T": {"rows": 42, "sub_type": "Classic", "columns":
+/// [{"name","type"}]}, …}.
+void tables(const httplib::Request& request, httplib::Response& response, Emulator& emulator) {
+  const std::string details = request.get_param_value("details");
   rapidjson::StringBuffer buffer;
   JsonWriter w(buffer);
   w.StartObject();
-  for (const auto& [name, rows] : emulator.store.row_counts()) {
-    write_string(w, name);
-    w.Int64(rows);
+  if (details == "true" || details == "1") {
+    for (const auto& table : emulator.store.tables()) {
+      write_string(w, table.name);
+      w.StartObject();
+      write_string(w, "rows");
+      w.Int64(table.rows);
+      write_string(w, "sub_type");
+      if (table.sub_type) {
+        write_string(w, to_string(*table.sub_type));
+      } else {
+        w.Null();
+      }
+      write_string(w, "columns");
+      w.StartArray();
+      for (const auto& column : table.columns) {
+        w.StartObject();
+        write_member(w, "name", column.name);
+        write_member(w, "type", to_string(column.type));
+        w.EndObject();
+      }
+      w.EndArray();
+      w.EndObject();
+    }
+  } else {
+    for (const auto& [name, rows] : emulator.store.row_counts()) {
+      write_string(w, name);
+      w.Int64(rows);
+    }
   }
   w.EndObject();
   set_json(response, 200, std::string(buffer.GetString(), buffer.GetSize()));
@@ -97,17 +125,17 @@ void info(const httplib::Request&, httplib::Response& response, Emulator& emulat
   w.EndArray();
   write_string(w, "dcrs");
   w.StartArray();
-  for (const auto& dcr : emulator.config.dcrs) {
+  for (const auto& dcr : emulator.rules.all()) {
     w.StartObject();
-    write_member(w, "immutable_id", dcr.immutable_id);
-    write_member(w, "resource_id", dcr.resource_id);
+    write_member(w, "immutable_id", dcr->immutable_id);
+    write_member(w, "resource_id", dcr->resource_id);
     write_string(w, "streams");
     w.StartArray();
-    for (const auto& [name, stream] : dcr.streams) write_string(w, name);
+    for (const auto& [name, stream] : dcr->streams) write_string(w, name);
     w.EndArray();
     write_string(w, "tables");
     w.StartArray();
-    for (const auto& flow : dcr.data_flows) write_string(w, flow.table);
+    for (const auto& flow : dcr->data_flows) write_string(w, flow.table);
     w.EndArray();
     w.EndObject();
   }

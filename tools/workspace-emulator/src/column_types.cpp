@@ -1,5 +1,6 @@
 #include "column_types.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <limits>
@@ -21,15 +22,31 @@ std::optional<ColumnType> parse_column_type(std::string_view name) {
   return std::nullopt;
 }
 
+std::optional<ColumnType> parse_table_column_type(std::string_view name) {
+  std::string lower;
+  for (const char c : name) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower == "guid") return ColumnType::Guid;
+  return parse_column_type(name);
+}
+
 std::string_view to_string(ColumnType type) {
   switch (type) {
-    case ColumnType::String: return "string";
-    case ColumnType::Int: return "int";
-    case ColumnType::Long: return "long";
-    case ColumnType::Real: return "real";
-    case ColumnType::Boolean: return "boolean";
-    case ColumnType::Datetime: return "datetime";
-    case ColumnType::Dynamic: return "dynamic";
+    case ColumnType::String:
+      return "string";
+    case ColumnType::Int:
+      return "int";
+    case ColumnType::Long:
+      return "long";
+    case ColumnType::Real:
+      return "real";
+    case ColumnType::Boolean:
+      return "boolean";
+    case ColumnType::Datetime:
+      return "datetime";
+    case ColumnType::Dynamic:
+      return "dynamic";
+    case ColumnType::Guid:
+      return "guid";
   }
   return "string";
 }
@@ -71,6 +88,7 @@ bool value_matches(ColumnType type, const rapidjson::Value& value, std::string* 
   if (value.IsNull()) return true;
   switch (type) {
     case ColumnType::String:
+    case ColumnType::Guid:
       return value.IsString() || refuse(reason, "a string", value);
     case ColumnType::Int:
       return integral_in_range(value, std::numeric_limits<std::int32_t>::min(),
@@ -95,7 +113,28 @@ bool value_matches(ColumnType type, const rapidjson::Value& value, std::string* 
   return false;
 }
 
-bool is_iso8601_datetime(std::string_view text) { return parse_iso8601(text).has_value(); }
+std::string table_column_name_problem(std::string_view name) {
+  static constexpr std::string_view kReserved[] = {
+      "_ResourceId", "id", "_SubscriptionId", "TenantId", "Type", "UniqueId", "Title"};
+  if (name.empty() || !std::isalpha(static_cast<unsigned char>(name.front()))) {
+    return "must start with a letter";
+  }
+  if (name.size() > 45) return "is longer than 45 characters";
+  for (const char c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') {
+      return "may hold only letters, digits and underscores";
+    }
+  }
+  // Compared exactly, as KQL compares column names (the native AWSGuardDuty has a column "Id").
+  for (const auto reserved : kReserved) {
+    if (name == reserved) return "is a reserved column name";
+  }
+  return "";
+}
+
+bool is_iso8601_datetime(std::string_view text) {
+  return parse_iso8601(text).has_value();
+}
 
 bool is_guid(std::string_view text) {
   if (text.size() == 38 && text.front() == '{' && text.back() == '}') text = text.substr(1, 36);

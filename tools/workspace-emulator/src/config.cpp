@@ -68,6 +68,112 @@ using namespace config_detail;
 
 namespace {
 
+DeclaredTable parse_declared_table(const Value& t, const std::string& where) {
+  check_keys(t, {"name", "sub_type", "columns"}, where);
+  DeclaredTable table;
+  table.name = required_string(t, "name", where);
+  const std::string here = where + " " + table.name;
+  const std::string sub_type = string_member(t, "sub_type").value_or("DataCollectionRuleBased");
+  const auto parsed = parse_table_sub_type(sub_type);
+  if (!parsed) fail(here, "\"sub_type\" is \"Classic\" or \"DataCollectionRuleBased\"");
+  table.sub_type = *parsed;
+  if (table.sub_type == TableSubType::Classic &&
+      (table.name.size() <= 3 || table.name.substr(table.name.size() - 3) != "_CL")) {
+    fail(here, "a Classic table is a custom log table: its name ends in _CL");
+  }
+  if (auto columns = t.FindMember("columns"); columns != t.MemberEnd()) {
+    if (!columns->value.IsArray()) fail(here, "\"columns\" must be an array");
+    for (const auto& c : columns->value.GetArray()) {
+      check_keys(c, {"name", "type", "description"}, here + " column");
+      const std::string name = required_string(c, "name", here + " column");
+      const std::string type_name = required_string(c, "type", here + " column " + name);
+      const auto type = parse_table_column_type(type_name);
+      if (!type) fail(here, "column " + name + " has unknown type '" + type_name + "'");
+      if (name != "TimeGenerated") {
+        if (const std::string problem = table_column_name_problem(name); !problem.empty()) {
+          fail(here, "column name '" + name + "' " + problem);
+        }
+      }
+      table.columns.push_back({name, *type});
+    }
+  }
+  return table;
+}
+
+Workspace parse_workspace(const Value& w) {
+  check_keys(
+      w, {"id", "shared_key", "shared_keys", "resource_id", "tenant", "table_writers", "tables"},
+      "workspace");
+  Workspace workspace;
+  workspace.id = required_string(w, "id", "workspace");
+  const std::string here = "workspace " + workspace.id;
+  workspace.shared_keys = string_list(w, "shared_keys", here);
+  if (auto key = string_member(w, "shared_key"))
+    workspace.shared_keys.insert(workspace.shared_keys.begin(), *key);
+  if (workspace.shared_keys.empty()) fail(here, "needs \"shared_key\"");
+  if (auto resource_id = string_member(w, "resource_id")) {
+    std::string why;
+    auto parts = parse_workspace_resource_id(*resource_id, true, &why);
+    if (!parts) fail(here, "\"resource_id\" " + why);
+    workspace.resource_id = *resource_id;
+    workspace.resource = std::move(*parts);
+  }
+  workspace.tenant_id = string_member(w, "tenant");
+  if (w.HasMember("table_writers")) workspace.table_writers = string_list(w, "table_writers", here);
+  if (auto tables = w.FindMember("tables"); tables != w.MemberEnd()) {
+    if (!tables->value.IsArray()) fail(here, "\"tables\" must be an array");
+    for (const auto& t : tables->value.GetArray()) {
+      DeclaredTable table = parse_declared_table(t, here + " table");
+      for (const auto& other : workspace.tables) {
+        if (iequals(other.name, table.name)) fail(here, "declares table " + table.name + " twice");
+      }
+      workspace.tables.push_back(std::move(table));
+    }
+  }
+  return workspace;
+}
+
+/// What only the whole configuration can tell: unique workspace ids, one tenant per
+/// subscription, and no configured rule sending to a table declared Classic (Azure refuses
+/// such a rule until the table is migrated).
+void check_workspaces(const Config& config) {
+  for (std::size_t i = 0; i < config.workspaces.size(); ++i) {
+    const auto& workspace = config.workspaces[i];
+    const std::string here = "workspace " + workspace.id;
+    for (std::size_t j = 0; j < i; ++j) {
+      const auto& other = config.workspaces[j];
+      if (!workspace.resource_id.empty() && iequals(workspace.resource_id, other.resource_id)) {
+        fail(here, "has the same resource_id as workspace " + other.id);
+      }
+      if (workspace.resource_id.empty() || other.resource_id.empty()) continue;
+      if (iequals(workspace.resource.subscription, other.resource.subscription) &&
+          workspace.tenant_id && other.tenant_id &&
+          !iequals(*workspace.tenant_id, *other.tenant_id)) {
+        fail(here, "is in the subscription of workspace " + other.id + " but names another tenant");
+      }
+    }
+    for (const auto& dcr : config.dcrs) {
+      if (!workspace.resource_id.empty() && dcr.tenant_id && workspace.tenant_id &&
+          iequals(workspace.resource.subscription, dcr.resource.subscription) &&
+          !iequals(*workspace.tenant_id, *dcr.tenant_id)) {
+        fail(here,
+             "is in the subscription of dcr " + dcr.immutable_id + " but names another tenant");
+      }
+      for (const auto& flow : dcr.data_flows) {
+        for (const auto& table : workspace.tables) {
+          if (table.sub_type == TableSubType::Classic && iequals(table.name, flow.table)) {
+            fail("dcr " + dcr.immutable_id,
+                 "sends " + flow.output_stream + " to table " + table.name + ", which " + here +
+                     " declares Classic: a classic custom log table, created by the Data "
+                     "Collector API, must be migrated (Tables - Migrate) before a data collection "
+                     "rule can send data to it; declare it \"DataCollectionRuleBased\"");
+          }
+        }
+      }
+    }
+  }
+}
+
 AppCertificate load_certificate(const std::string& path, const std::string& where) {
   const auto certs = read_certificates_pem(read_config_file(path, where));
   if (certs.empty()) fail(where, path + " holds no PEM certificate");
@@ -227,10 +333,17 @@ Config parse_config(const std::string& text, const std::string& base_dir) {
     s.max_body_bytes = static_cast<std::size_t>(int_member(li, "max_body_bytes").value_or(1048576));
   }
   if (auto it = doc.FindMember("arm"); it != doc.MemberEnd()) {
-    check_keys(it->value, {"audiences", "api_versions"}, "arm");
+    check_keys(it->value,
+               {"audiences", "api_versions", "table_api_versions", "role_assignment_api_versions"},
+               "arm");
     config.arm.audiences = string_list(it->value, "audiences", "arm");
     if (auto versions = string_list(it->value, "api_versions", "arm"); !versions.empty())
       config.arm.api_versions = versions;
+    if (auto versions = string_list(it->value, "table_api_versions", "arm"); !versions.empty())
+      config.arm.table_api_versions = versions;
+    if (auto versions = string_list(it->value, "role_assignment_api_versions", "arm");
+        !versions.empty())
+      config.arm.role_assignment_api_versions = versions;
   }
   if (auto it = doc.FindMember("data_collector"); it != doc.MemberEnd()) {
     check_keys(it->value, {"max_body_bytes", "max_date_skew_seconds", "max_value_bytes"}, "data_collector");
@@ -293,14 +406,9 @@ Config parse_config(const std::string& text, const std::string& base_dir) {
   if (auto it = doc.FindMember("workspaces"); it != doc.MemberEnd()) {
     if (!it->value.IsArray()) fail("workspaces", "must be an array");
     for (const auto& w : it->value.GetArray()) {
-      check_keys(w, {"id", "shared_key", "shared_keys"}, "workspace");
-      Workspace workspace;
-      workspace.id = required_string(w, "id", "workspace");
-      workspace.shared_keys = string_list(w, "shared_keys", "workspace " + workspace.id);
-      if (auto key = string_member(w, "shared_key")) workspace.shared_keys.insert(workspace.shared_keys.begin(), *key);
-      if (workspace.shared_keys.empty()) fail("workspace " + workspace.id, "needs \"shared_key\"");
-      config.workspaces.push_back(std::move(workspace));
+      config.workspaces.push_back(parse_workspace(w));
     }
+    check_workspaces(config);
   }
   if (auto it = doc.FindMember("faults"); it != doc.MemberEnd()) {
     std::string error;
@@ -341,6 +449,14 @@ const DataCollectionRule* Config::find_dcr(const std::string& immutable_id) cons
 const DataCollectionRule* Config::find_dcr_by_resource_id(std::string_view resource_id) const {
   for (const auto& dcr : dcrs) {
     if (iequals(dcr.resource_id, resource_id)) return &dcr;
+  }
+  return nullptr;
+}
+
+const Workspace* Config::find_workspace_by_resource_id(std::string_view resource_id) const {
+  for (const auto& workspace : workspaces) {
+    if (!workspace.resource_id.empty() && iequals(workspace.resource_id, resource_id))
+      return &workspace;
   }
   return nullptr;
 }

@@ -79,10 +79,13 @@ struct DataFlow {
   std::string output_stream;  // Microsoft-<Table> or Custom-<Table>_CL
   std::string table;          // the output stream without its prefix
   std::vector<std::string> destinations;  // names of Log Analytics destinations
+  /// As given (a rule deployed through ARM may name any); rows always pass through unchanged.
+  std::string transform_kql = "source";
 };
 
 /// The parts of a data collection rule's ARM resource id
-/// (/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Insights/dataCollectionRules/{name}).
+/// (/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Insights/dataCollectionRules/{name}),
+/// or of a workspace's (…/providers/Microsoft.OperationalInsights/workspaces/{name}).
 struct DcrResourceId {
   std::string subscription;
   std::string resource_group;
@@ -106,16 +109,35 @@ struct DataCollectionRule {
   /// any authenticated principal of the rule's tenant.
   std::optional<std::vector<std::string>> readers;
   /// Principals (client id or object id) holding Monitoring Metrics
-  /// Publisher on the rule; empty: any authenticated caller.
+  /// Publisher on the rule; empty: any authenticated caller, unless publishers_closed.
   std::vector<std::string> publishers;
+  /// True for a rule deployed through ARM: nobody may ingest until a role assignment
+  /// (Monitoring Metrics Publisher) grants it, whatever `publishers` holds.
+  bool publishers_closed = false;
   std::map<std::string, StreamDeclaration> streams;
   std::vector<DataFlow> data_flows;
   RateLimits rate_limits;
 };
 
+/// A table the configuration declares in a workspace (before any data arrives).
+struct DeclaredTable {
+  std::string name;
+  TableSubType sub_type = TableSubType::DataCollectionRuleBased;
+  std::vector<StoredColumn> columns;
+};
+
 struct Workspace {
   std::string id;
   std::vector<std::string> shared_keys;  // base64
+  /// The workspace's ARM id (/subscriptions/…/providers/Microsoft.OperationalInsights/
+  /// workspaces/{name}); empty: not reachable through the Tables API or as a DCR destination.
+  std::string resource_id;
+  DcrResourceId resource;  // its parts, when resource_id is set
+  std::optional<std::string> tenant_id;
+  /// Object ids or client ids holding Log Analytics Contributor on the workspace (allowed to
+  /// write and migrate tables); absent: any authenticated principal of the tenant.
+  std::optional<std::vector<std::string>> table_writers;
+  std::vector<DeclaredTable> tables;
 };
 
 struct LogsIngestionSettings {
@@ -135,6 +157,14 @@ struct ArmSettings {
   std::vector<std::string> api_versions = {"2024-03-11", "2023-03-11",
                                            "2022-06-01", "2021-09-01-preview",
                                            "2021-04-01", "2019-11-01-preview"};
+  /// Those of Microsoft.OperationalInsights/workspaces/tables (Tables - Get, Create Or Update,
+  /// Migrate): the stable 2022-10-01, 2023-09-01, 2025-02-01 and 2025-07-01, and the
+  /// 2021-12-01-preview REFERENCE §9.3 quotes for Migrate.
+  std::vector<std::string> table_api_versions = {"2022-10-01", "2023-09-01", "2025-02-01",
+                                                 "2025-07-01", "2021-12-01-preview"};
+  /// Those of Microsoft.Authorization/roleAssignments the emulator accepts.
+  std::vector<std::string> role_assignment_api_versions = {"2022-04-01", "2022-01-01-preview",
+                                                           "2020-04-01-preview"};
 };
 
 struct DataCollectorSettings {
@@ -165,6 +195,8 @@ struct Config {
   /// The rule with this ARM resource id, compared without regard to case as ARM does.
   const DataCollectionRule* find_dcr_by_resource_id(std::string_view resource_id) const;
   const Workspace* find_workspace(const std::string& id) const;
+  /// The workspace with this ARM id, compared without regard to case.
+  const Workspace* find_workspace_by_resource_id(std::string_view resource_id) const;
 };
 
 /// Parses configuration text; relative paths resolve against `base_dir`.
@@ -189,6 +221,12 @@ std::vector<StoredColumn> columns_of_schema(const std::string& schema_json, std:
 /// '.') and the name (1–260 of the same). On failure returns nullopt and says why.
 std::optional<DcrResourceId> parse_dcr_resource_id(std::string_view id, bool validate,
                                                    std::string* why);
+
+/// Splits a workspace's ARM id (/subscriptions/{GUID}/resourceGroups/{group}/providers/
+/// Microsoft.OperationalInsights/workspaces/{name}) as parse_dcr_resource_id does; with
+/// `validate` the name has 4–63 letters, digits and '-', not first or last.
+std::optional<DcrResourceId> parse_workspace_resource_id(std::string_view id, bool validate,
+                                                         std::string* why);
 
 /// ASCII case-insensitive equality (ARM compares ids this way).
 bool iequals(std::string_view a, std::string_view b);

@@ -1,6 +1,7 @@
 // The legacy HTTP Data Collector API (REFERENCE.md §10): POST
 // /api/logs?api-version=2016-04-01 signed with SharedKey, rows stored in
-// <Log-Type>_CL with the suffix naming of §10.5.
+// <Log-Type>_CL with the suffix naming of §10.5. The table it creates is Classic;
+// after Tables - Migrate it still ingests, into existing columns only.
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
@@ -42,6 +43,8 @@ ColumnType column_type_of(DcType type) {
     case DcType::Double: return ColumnType::Real;
     case DcType::Boolean: return ColumnType::Boolean;
     case DcType::Datetime: return ColumnType::Datetime;
+    case DcType::Guid:
+      return ColumnType::Guid;
     default: return ColumnType::String;
   }
 }
@@ -178,8 +181,9 @@ void post_logs(const httplib::Request& request, httplib::Response& response, con
     }
   }
   for (const auto& batch : batches) record.rows += static_cast<std::int64_t>(batch.rows.size());
-  emulator.store.define_table(table, new_columns);
-  emulator.store.insert(batches);
+  // A new table is Classic; a migrated (DataCollectionRuleBased) one takes values only for the
+  // columns it has (REFERENCE §9.3).
+  emulator.store.insert_collected(table, new_columns, std::move(batches));
   record.table = table;
   response.status = 200;
 }

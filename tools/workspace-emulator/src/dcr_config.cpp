@@ -160,18 +160,21 @@ bool iequals(std::string_view a, std::string_view b) {
          });
 }
 
-std::optional<DcrResourceId> parse_dcr_resource_id(std::string_view id, bool validate,
-                                                   std::string* why) {
+namespace {
+
+/// Splits /subscriptions/{s}/resourceGroups/{g}/providers/{provider}/{type}/{name}, the fixed
+/// segments in any case.
+std::optional<DcrResourceId> parse_resource_id(std::string_view id, std::string_view provider,
+                                               std::string_view type, std::string_view kind,
+                                               bool validate, std::string* why) {
   auto fail_with = [&](const std::string& reason) -> std::optional<DcrResourceId> {
     if (why != nullptr) *why = reason;
     return std::nullopt;
   };
-  constexpr std::string_view kShape =
-      "/subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.Insights/"
-      "dataCollectionRules/{name}";
+  const std::string shape = "/subscriptions/{subscription}/resourceGroups/{group}/providers/" +
+                            std::string(provider) + "/" + std::string(type) + "/{name}";
   std::vector<std::string_view> segments;
-  if (id.empty() || id.front() != '/')
-    return fail_with("must have the form " + std::string(kShape));
+  if (id.empty() || id.front() != '/') return fail_with("must have the form " + shape);
   for (std::size_t start = 1; start <= id.size();) {
     const auto slash = id.find('/', start);
     segments.push_back(
@@ -179,12 +182,11 @@ std::optional<DcrResourceId> parse_dcr_resource_id(std::string_view id, bool val
     if (slash == std::string_view::npos) break;
     start = slash + 1;
   }
-  const bool shape = segments.size() == 8 && iequals(segments[0], "subscriptions") &&
-                     iequals(segments[2], "resourceGroups") && iequals(segments[4], "providers") &&
-                     iequals(segments[5], "Microsoft.Insights") &&
-                     iequals(segments[6], "dataCollectionRules") && !segments[1].empty() &&
-                     !segments[3].empty() && !segments[7].empty();
-  if (!shape) return fail_with("must have the form " + std::string(kShape));
+  const bool shaped = segments.size() == 8 && iequals(segments[0], "subscriptions") &&
+                      iequals(segments[2], "resourceGroups") && iequals(segments[4], "providers") &&
+                      iequals(segments[5], provider) && iequals(segments[6], type) &&
+                      !segments[1].empty() && !segments[3].empty() && !segments[7].empty();
+  if (!shaped) return fail_with("must have the form " + shape);
   DcrResourceId out{std::string(segments[1]), std::string(segments[3]), std::string(segments[7])};
   if (validate) {
     if (!is_guid(out.subscription) || out.subscription.front() == '{') {
@@ -194,12 +196,35 @@ std::optional<DcrResourceId> parse_dcr_resource_id(std::string_view id, bool val
       return fail_with("names resource group '" + out.resource_group +
                        "': 1 to 90 letters, digits, '_', '-', '.', '(' or ')', not ending in '.'");
     }
-    if (!valid_resource_name(out.name, 260)) {
-      return fail_with("names rule '" + out.name +
+    if (kind == "workspace") {
+      const bool ok = out.name.size() >= 4 && out.name.size() <= 63 && out.name.front() != '-' &&
+                      out.name.back() != '-' &&
+                      std::all_of(out.name.begin(), out.name.end(), [](char c) {
+                        return std::isalnum(static_cast<unsigned char>(c)) || c == '-';
+                      });
+      if (!ok) {
+        return fail_with("names workspace '" + out.name +
+                         "': 4 to 63 letters, digits and '-', not first or last");
+      }
+    } else if (!valid_resource_name(out.name, 260)) {
+      return fail_with("names " + std::string(kind) + " '" + out.name +
                        "': letters, digits, '_', '-', '.', '(' or ')', not ending in '.'");
     }
   }
   return out;
+}
+
+}  // namespace
+
+std::optional<DcrResourceId> parse_dcr_resource_id(std::string_view id, bool validate,
+                                                   std::string* why) {
+  return parse_resource_id(id, "Microsoft.Insights", "dataCollectionRules", "rule", validate, why);
+}
+
+std::optional<DcrResourceId> parse_workspace_resource_id(std::string_view id, bool validate,
+                                                         std::string* why) {
+  return parse_resource_id(id, "Microsoft.OperationalInsights", "workspaces", "workspace", validate,
+                           why);
 }
 
 std::vector<StoredColumn> columns_of_schema(const std::string& schema_json, std::string* table) {

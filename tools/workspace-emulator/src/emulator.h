@@ -3,9 +3,11 @@
 #pragma once
 
 #include <atomic>
+#include <mutex>
 #include <string>
 
 #include "config.h"
+#include "deployments.h"
 #include "faults.h"
 #include "rate_limiter.h"
 #include "request_log.h"
@@ -17,10 +19,18 @@ namespace wsemu {
 struct Emulator {
   Emulator(Config configuration, PKey signing_key, const std::string& database_path);
 
-  /// Creates the tables the rules' data flows write to.
+  /// Creates the tables the configuration declares (with their sub-types) and those the
+  /// rules' data flows write to (DataCollectionRuleBased), then gives the tables of an older
+  /// database their sub-type. Throws ConfigError when a configured rule writes to a table the
+  /// database holds as Classic.
   void define_tables();
 
   Config config;
+  RuleSet rules;  // the configuration's and those deployed through ARM
+  RoleAssignments role_assignments;
+  TableSettingsMap table_settings;
+  /// Serialises ARM writes (tables, rules), whose checks and changes must not interleave.
+  std::mutex arm_writes;
   TokenSigner signer;
   Store store;
   RequestLog requests;

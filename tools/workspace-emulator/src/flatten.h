@@ -2,14 +2,15 @@
 // <LogType>_CL table (REFERENCE.md §10.5): nested objects flattened with '_',
 // a suffix by value type (string _s, double _d, boolean _b, date-time _t,
 // GUID _g), arrays as JSON text in _s, nulls left out, a string "Computer"
-// kept as is, values cut at 32 KB.
+// kept as is, a top-level number "severity" (any case) in the column Severity
+// without suffix, values cut at 32 KB.
 #pragma once
+
+#include <rapidjson/document.h>
 
 #include <cstddef>
 #include <string>
 #include <vector>
-
-#include <rapidjson/document.h>
 
 namespace wsemu {
 

@@ -34,6 +34,7 @@ Cell cell_of(ColumnType type, const rapidjson::Value& value) {
   if (value.IsNull()) return std::monostate{};
   switch (type) {
     case ColumnType::String:
+    case ColumnType::Guid:
     case ColumnType::Datetime:
       return truncate_utf8(std::string(value.GetString(), value.GetStringLength()), kMaxFieldBytes);
     case ColumnType::Int:

@@ -29,9 +29,11 @@ void too_large(httplib::Response& response, std::size_t limit, std::size_t provi
                       record);
 }
 
-bool authorised(const DataCollectionRule& dcr, const TokenCheck& token) {
+bool authorised(const DataCollectionRule& dcr, const TokenCheck& token, const Emulator& emulator) {
   if (dcr.tenant_id && *dcr.tenant_id != token.tenant_id) return false;
-  if (dcr.publishers.empty()) return true;
+  // Monitoring Metrics Publisher granted through ARM (PUT …/roleAssignments/{guid}).
+  if (emulator.role_assignments.publisher(dcr.resource_id, token)) return true;
+  if (dcr.publishers.empty()) return !dcr.publishers_closed;
   return std::any_of(dcr.publishers.begin(), dcr.publishers.end(), [&](const std::string& p) {
     return p == token.app_id || p == token.object_id;
   });
@@ -95,12 +97,15 @@ void upload(const httplib::Request& request, httplib::Response& response, const 
 
   const std::string dcr_id = request.matches[1].str();
   const std::string stream_name = request.matches[2].str();
-  const DataCollectionRule* dcr = emulator.config.find_dcr(dcr_id);
+  // A shared pointer: a rule replaced by an ARM PUT meanwhile stays valid for this request.
+  const std::shared_ptr<const DataCollectionRule> dcr = emulator.rules.find(dcr_id);
   if (dcr == nullptr) {
     return set_ingestion_error(response, 404, "NotFound",
                                "Data collection rule with immutable Id '" + dcr_id + "' not found.", record);
   }
-  if (!authorised(*dcr, token)) return set_ingestion_error(response, 403, "OperationFailed", forbidden_message(*dcr, token), record);
+  if (!authorised(*dcr, token, emulator))
+    return set_ingestion_error(response, 403, "OperationFailed", forbidden_message(*dcr, token),
+                               record);
   auto stream = dcr->streams.find(stream_name);
   if (stream == dcr->streams.end()) {
     return set_ingestion_error(response, 404, "InvalidStream",
@@ -143,6 +148,7 @@ void upload(const httplib::Request& request, httplib::Response& response, const 
     record.table += (record.table.empty() ? "" : ",") + flow.table;
     batches.push_back({flow.table, outcome.columns, {}});
   }
+  const auto row_count = static_cast<std::int64_t>(batches.empty() ? 0 : outcome.rows.size());
   for (std::size_t i = 0; i < batches.size(); ++i) {
     if (i + 1 == batches.size()) {
       batches[i].rows = std::move(outcome.rows);
@@ -150,8 +156,10 @@ void upload(const httplib::Request& request, httplib::Response& response, const 
       batches[i].rows = outcome.rows;
     }
   }
-  emulator.store.insert(batches);
-  record.rows = batches.empty() ? 0 : static_cast<std::int64_t>(batches.front().rows.size());
+  // Columns the output table lacks are dropped (a table created through the Tables API, or a
+  // migrated classic one, need not have every column of the stream).
+  emulator.store.insert_existing_columns(std::move(batches));
+  record.rows = row_count;
   response.status = 204;
 }
 

@@ -2,9 +2,38 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <cctype>
+
 #include "json_util.h"
 
 namespace wsemu {
+namespace {
+
+bool same_name(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+}  // namespace
+
+std::string_view to_string(TableSubType sub_type) {
+  switch (sub_type) {
+    case TableSubType::Classic:
+      return "Classic";
+    case TableSubType::DataCollectionRuleBased:
+      return "DataCollectionRuleBased";
+  }
+  return "Classic";
+}
+
+std::optional<TableSubType> parse_table_sub_type(std::string_view name) {
+  if (same_name(name, "Classic")) return TableSubType::Classic;
+  if (same_name(name, "DataCollectionRuleBased")) return TableSubType::DataCollectionRuleBased;
+  return std::nullopt;
+}
 
 std::string quote_identifier(const std::string& name) {
   std::string out = "\"";
@@ -27,8 +56,12 @@ Store::Store(const std::string& path) {
   if (path != ":memory:") exec("PRAGMA journal_mode=WAL");
   exec("PRAGMA synchronous=OFF");
   exec("PRAGMA temp_store=MEMORY");
-  exec("CREATE TABLE IF NOT EXISTS _wsemu_columns (tbl TEXT NOT NULL, col TEXT NOT NULL, "
-       "type TEXT NOT NULL, ord INTEGER NOT NULL, PRIMARY KEY (tbl, col))");
+  exec(
+      "CREATE TABLE IF NOT EXISTS _wsemu_columns (tbl TEXT NOT NULL, col TEXT NOT NULL, "
+      "type TEXT NOT NULL, ord INTEGER NOT NULL, PRIMARY KEY (tbl, col))");
+  // Added with table sub-types: a database written before has no such catalog, and its tables
+  // get their sub-type from define_table() or settle_sub_types().
+  exec("CREATE TABLE IF NOT EXISTS _wsemu_tables (tbl TEXT PRIMARY KEY, sub_type TEXT NOT NULL)");
   load_catalog();
 }
 
@@ -53,8 +86,16 @@ void Store::load_catalog() {
   while (sqlite3_step(statement) == SQLITE_ROW) {
     const std::string table = reinterpret_cast<const char*>(sqlite3_column_text(statement, 0));
     const std::string column = reinterpret_cast<const char*>(sqlite3_column_text(statement, 1));
-    const auto type = parse_column_type(reinterpret_cast<const char*>(sqlite3_column_text(statement, 2)));
+    const auto type =
+        parse_table_column_type(reinterpret_cast<const char*>(sqlite3_column_text(statement, 2)));
     tables_[table].columns.push_back({column, type.value_or(ColumnType::String)});
+  }
+  sqlite3_finalize(statement);
+  sqlite3_prepare_v2(db_, "SELECT tbl, sub_type FROM _wsemu_tables", -1, &statement, nullptr);
+  while (sqlite3_step(statement) == SQLITE_ROW) {
+    const std::string table = reinterpret_cast<const char*>(sqlite3_column_text(statement, 0));
+    tables_[table].sub_type =
+        parse_table_sub_type(reinterpret_cast<const char*>(sqlite3_column_text(statement, 1)));
   }
   sqlite3_finalize(statement);
   for (auto& [name, table] : tables_) {
@@ -68,14 +109,32 @@ void Store::load_catalog() {
   }
 }
 
-void Store::define_table(const std::string& table, const std::vector<StoredColumn>& columns) {
+void Store::define_table(const std::string& table, const std::vector<StoredColumn>& columns,
+                         std::optional<TableSubType> sub_type) {
   std::lock_guard lock(mutex_);
-  define_table_locked(table, columns);
+  define_table_locked(table, columns, sub_type);
 }
 
-void Store::define_table_locked(const std::string& table, const std::vector<StoredColumn>& columns) {
+void Store::record_sub_type_locked(const std::string& table, TableSubType sub_type) {
+  sqlite3_stmt* statement = nullptr;
+  sqlite3_prepare_v2(db_, "INSERT OR REPLACE INTO _wsemu_tables VALUES (?, ?)", -1, &statement,
+                     nullptr);
+  sqlite3_bind_text(statement, 1, table.c_str(), -1, SQLITE_TRANSIENT);
+  const std::string name(to_string(sub_type));
+  sqlite3_bind_text(statement, 2, name.c_str(), -1, SQLITE_TRANSIENT);
+  const int status = sqlite3_step(statement);
+  sqlite3_finalize(statement);
+  if (status != SQLITE_DONE) throw StoreError(std::string("SQLite: ") + sqlite3_errmsg(db_));
+  tables_[table].sub_type = sub_type;
+}
+
+void Store::define_table_locked(const std::string& table, const std::vector<StoredColumn>& columns,
+                                std::optional<TableSubType> sub_type) {
   auto [it, created] = tables_.try_emplace(table);
-  if (created) exec("CREATE TABLE IF NOT EXISTS " + quote_identifier(table) + " (_wsemu_seq INTEGER PRIMARY KEY)");
+  if (created)
+    exec("CREATE TABLE IF NOT EXISTS " + quote_identifier(table) +
+         " (_wsemu_seq INTEGER PRIMARY KEY)");
+  if (sub_type && !it->second.sub_type) record_sub_type_locked(table, *sub_type);
   auto& known = it->second.columns;
   for (const auto& column : columns) {
     bool present = false;
@@ -107,7 +166,8 @@ sqlite3_stmt* Store::insert_statement(const RowBatch& batch) {
     values += i ? ",?" : "?";
   }
   sql += ") VALUES (" + values + ")";
-  if (batch.columns.empty()) sql = "INSERT INTO " + quote_identifier(batch.table) + " DEFAULT VALUES";
+  if (batch.columns.empty())
+    sql = "INSERT INTO " + quote_identifier(batch.table) + " DEFAULT VALUES";
   sqlite3_stmt* statement = nullptr;
   if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &statement, nullptr) != SQLITE_OK) {
     throw StoreError(std::string("SQLite: ") + sqlite3_errmsg(db_));
@@ -122,6 +182,99 @@ sqlite3_stmt* Store::insert_statement(const RowBatch& batch) {
 
 void Store::insert(const std::vector<RowBatch>& batches) {
   std::lock_guard lock(mutex_);
+  insert_locked(batches);
+}
+
+std::size_t Store::keep_existing_columns_locked(std::vector<RowBatch>& batches) {
+  std::size_t dropped = 0;
+  for (auto& batch : batches) {
+    auto it = tables_.find(batch.table);
+    if (it == tables_.end()) continue;
+    const auto& known = it->second.columns;
+    std::vector<std::size_t> keep;
+    for (std::size_t i = 0; i < batch.columns.size(); ++i) {
+      if (std::any_of(known.begin(), known.end(),
+                      [&](const StoredColumn& c) { return c.name == batch.columns[i]; })) {
+        keep.push_back(i);
+      }
+    }
+    if (keep.size() == batch.columns.size()) continue;
+    std::vector<std::string> columns;
+    for (const auto i : keep) columns.push_back(batch.columns[i]);
+    for (auto& row : batch.rows) {
+      std::vector<Cell> kept;
+      kept.reserve(keep.size());
+      for (std::size_t i = 0; i < row.size(); ++i) {
+        if (std::find(keep.begin(), keep.end(), i) != keep.end()) {
+          kept.push_back(std::move(row[i]));
+        } else if (!std::holds_alternative<std::monostate>(row[i])) {
+          ++dropped;
+        }
+      }
+      row = std::move(kept);
+    }
+    batch.columns = std::move(columns);
+  }
+  return dropped;
+}
+
+std::size_t Store::insert_collected(const std::string& table,
+                                    const std::vector<StoredColumn>& columns,
+                                    std::vector<RowBatch> batches) {
+  std::lock_guard lock(mutex_);
+  auto it = tables_.find(table);
+  if (it == tables_.end() || it->second.sub_type != TableSubType::DataCollectionRuleBased) {
+    define_table_locked(table, columns, TableSubType::Classic);
+    insert_locked(batches);
+    return 0;
+  }
+  const std::size_t dropped = keep_existing_columns_locked(batches);
+  insert_locked(batches);
+  return dropped;
+}
+
+std::size_t Store::insert_existing_columns(std::vector<RowBatch> batches) {
+  std::lock_guard lock(mutex_);
+  const std::size_t dropped = keep_existing_columns_locked(batches);
+  insert_locked(batches);
+  return dropped;
+}
+
+std::optional<TableInfo> Store::find_table(std::string_view name) {
+  std::lock_guard lock(mutex_);
+  for (const auto& [table, info] : tables_) {
+    if (same_name(table, name)) return TableInfo{table, info.sub_type, info.columns, info.rows};
+  }
+  return std::nullopt;
+}
+
+std::vector<TableInfo> Store::tables() {
+  std::lock_guard lock(mutex_);
+  std::vector<TableInfo> out;
+  for (const auto& [table, info] : tables_) {
+    out.push_back(TableInfo{table, info.sub_type, info.columns, info.rows});
+  }
+  return out;
+}
+
+bool Store::set_sub_type(const std::string& table, TableSubType sub_type) {
+  std::lock_guard lock(mutex_);
+  if (tables_.find(table) == tables_.end()) return false;
+  record_sub_type_locked(table, sub_type);
+  return true;
+}
+
+void Store::settle_sub_types() {
+  std::lock_guard lock(mutex_);
+  for (auto& [name, table] : tables_) {
+    if (table.sub_type) continue;
+    const bool custom = name.size() > 3 && name.compare(name.size() - 3, 3, "_CL") == 0;
+    record_sub_type_locked(name,
+                           custom ? TableSubType::Classic : TableSubType::DataCollectionRuleBased);
+  }
+}
+
+void Store::insert_locked(const std::vector<RowBatch>& batches) {
   exec("BEGIN");
   try {
     for (const auto& batch : batches) {
@@ -131,7 +284,8 @@ void Store::insert(const std::vector<RowBatch>& batches) {
           const int index = static_cast<int>(i) + 1;
           const Cell& cell = row[i];
           if (const auto* text = std::get_if<std::string>(&cell)) {
-            sqlite3_bind_text(statement, index, text->data(), static_cast<int>(text->size()), SQLITE_STATIC);
+            sqlite3_bind_text(statement, index, text->data(), static_cast<int>(text->size()),
+                              SQLITE_STATIC);
           } else if (const auto* integer = std::get_if<std::int64_t>(&cell)) {
             sqlite3_bind_int64(statement, index, *integer);
           } else if (const auto* real = std::get_if<double>(&cell)) {
@@ -156,7 +310,8 @@ void Store::insert(const std::vector<RowBatch>& batches) {
     exec("ROLLBACK");
     throw;
   }
-  for (const auto& batch : batches) tables_[batch.table].rows += static_cast<std::int64_t>(batch.rows.size());
+  for (const auto& batch : batches)
+    tables_[batch.table].rows += static_cast<std::int64_t>(batch.rows.size());
 }
 
 std::vector<std::pair<std::string, std::int64_t>> Store::row_counts() {
@@ -180,7 +335,8 @@ bool Store::dump_jsonl(const std::string& table, std::size_t limit, std::string&
   const auto& columns = it->second.columns;
   if (columns.empty()) return true;
   std::string sql = "SELECT ";
-  for (std::size_t i = 0; i < columns.size(); ++i) sql += (i ? "," : "") + quote_identifier(columns[i].name);
+  for (std::size_t i = 0; i < columns.size(); ++i)
+    sql += (i ? "," : "") + quote_identifier(columns[i].name);
   sql += " FROM " + quote_identifier(table) + " ORDER BY _wsemu_seq";
   if (limit > 0 || offset > 0) sql += " LIMIT " + (limit > 0 ? std::to_string(limit) : "-1");
   if (offset > 0) sql += " OFFSET " + std::to_string(offset);
@@ -220,7 +376,8 @@ bool Store::dump_jsonl(const std::string& table, std::size_t limit, std::string&
         }
         default: {
           const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement, index));
-          write_string(w, std::string_view(text, static_cast<std::size_t>(sqlite3_column_bytes(statement, index))));
+          write_string(w, std::string_view(text, static_cast<std::size_t>(
+                                                     sqlite3_column_bytes(statement, index))));
         }
       }
     }

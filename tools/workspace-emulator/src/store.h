@@ -1,12 +1,15 @@
 // The workspace's tables, kept in SQLite: one SQL table per Log Analytics
 // table, one column per table column, with the column types remembered so
-// that rows can be dumped back as typed JSON.
+// that rows can be dumped back as typed JSON, and each table's sub-type
+// (Classic or DataCollectionRuleBased) kept in a catalog beside them.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -34,6 +37,24 @@ struct RowBatch {
   std::vector<std::vector<Cell>> rows;
 };
 
+/// A table's kind as the Tables API names it (schema.tableSubType): Classic for a table the
+/// Data Collector API created, DataCollectionRuleBased for one the Tables API or a data
+/// collection rule created, or a classic table after Tables - Migrate.
+enum class TableSubType { Classic, DataCollectionRuleBased };
+std::string_view to_string(TableSubType sub_type);
+/// "Classic" or "DataCollectionRuleBased", case-insensitively.
+std::optional<TableSubType> parse_table_sub_type(std::string_view name);
+
+/// What the store knows of one table.
+struct TableInfo {
+  std::string name;
+  /// Unknown only for a table of a database written before sub-types were kept, until
+  /// define_table() or settle_sub_types() gives it one.
+  std::optional<TableSubType> sub_type;
+  std::vector<StoredColumn> columns;
+  std::int64_t rows = 0;
+};
+
 class StoreError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
@@ -48,11 +69,39 @@ class Store {
   Store& operator=(const Store&) = delete;
 
   /// Creates the table, or adds the columns it lacks. A column keeps the type
-  /// it was first given.
-  void define_table(const std::string& table, const std::vector<StoredColumn>& columns);
+  /// it was first given. `sub_type` is recorded when the table is created or its
+  /// sub-type is unknown; a known sub-type is kept (migration is one-way).
+  void define_table(const std::string& table, const std::vector<StoredColumn>& columns,
+                    std::optional<TableSubType> sub_type = std::nullopt);
 
   /// Inserts every batch in one transaction: all rows or none.
   void insert(const std::vector<RowBatch>& batches);
+
+  /// Inserts rows as the Data Collector API does, in one step: a missing table is created
+  /// Classic with `columns`; a Classic table gains the columns it lacks; a
+  /// DataCollectionRuleBased table gains none, and values for columns it lacks are dropped
+  /// (REFERENCE §9.3). Returns the number of values dropped.
+  std::size_t insert_collected(const std::string& table, const std::vector<StoredColumn>& columns,
+                               std::vector<RowBatch> batches);
+
+  /// Inserts the batches keeping only the columns each table has (values for others are
+  /// dropped, as a data collection rule drops what its output table lacks). Returns the
+  /// number of values dropped.
+  std::size_t insert_existing_columns(std::vector<RowBatch> batches);
+
+  /// The table named `name`, compared without regard to case as Log Analytics does.
+  std::optional<TableInfo> find_table(std::string_view name);
+
+  /// Every table, by name.
+  std::vector<TableInfo> tables();
+
+  /// Records a table's sub-type (Tables - Migrate); false when there is no such table.
+  bool set_sub_type(const std::string& table, TableSubType sub_type);
+
+  /// Gives every table whose sub-type is unknown (from an older database) one: Classic for a
+  /// name ending in _CL (only the Data Collector API created those without a rule),
+  /// DataCollectionRuleBased for the others.
+  void settle_sub_types();
 
   /// Tables and their row counts, by name.
   std::vector<std::pair<std::string, std::int64_t>> row_counts();
@@ -75,11 +124,17 @@ class Store {
   struct Table {
     std::vector<StoredColumn> columns;
     std::int64_t rows = 0;
+    std::optional<TableSubType> sub_type;
   };
 
   void exec(const std::string& sql);
   void load_catalog();
-  void define_table_locked(const std::string& table, const std::vector<StoredColumn>& columns);
+  void define_table_locked(const std::string& table, const std::vector<StoredColumn>& columns,
+                           std::optional<TableSubType> sub_type);
+  void record_sub_type_locked(const std::string& table, TableSubType sub_type);
+  void insert_locked(const std::vector<RowBatch>& batches);
+  /// Drops from each batch the columns its table lacks; returns the number of values dropped.
+  std::size_t keep_existing_columns_locked(std::vector<RowBatch>& batches);
   sqlite3_stmt* insert_statement(const RowBatch& batch);
 
   std::mutex mutex_;

@@ -48,7 +48,7 @@ describe("Data Collector endpoint", () => {
       TimeGenerated: "2026-03-06T01:19:48.601Z",
       id_g: "9db4179b-17de-4b3b-ae68-aba7a524feba",
       title_s: "Unprotected port — probed",
-      severity_d: 5.5,
+      Severity: 5.5,
       archived_b: false,
       updatedAt_t: "2026-03-06T01:19:48.601Z",
       resource_resourceType_s: "Instance",

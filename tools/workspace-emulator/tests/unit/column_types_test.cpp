@@ -1,9 +1,8 @@
 // Column types of stream declarations and which JSON values they accept.
-#include <gtest/gtest.h>
-
-#include <rapidjson/document.h>
-
 #include "column_types.h"
+
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
 
 namespace wsemu {
 namespace {
@@ -27,9 +26,32 @@ TEST(ColumnTypes, ParsesTheDcrAndTablesApiNames) {
   EXPECT_FALSE(parse_column_type("decimal").has_value());
 }
 
+TEST(ColumnTypes, TablesKeepGuidAsItsOwnType) {
+  // The Tables API and the Data Collector's _g columns have guid; streams read it as string.
+  EXPECT_EQ(parse_table_column_type("GUID"), ColumnType::Guid);
+  EXPECT_EQ(to_string(ColumnType::Guid), "guid");
+  EXPECT_EQ(parse_table_column_type("dateTime"), ColumnType::Datetime);
+  EXPECT_FALSE(parse_table_column_type("decimal").has_value());
+  rapidjson::Document doc;
+  doc.Parse(R"(["9db4179b-17de-4b3b-ae68-aba7a524feba", 5])");
+  EXPECT_TRUE(value_matches(ColumnType::Guid, doc[0], nullptr));
+  EXPECT_FALSE(value_matches(ColumnType::Guid, doc[1], nullptr));
+}
+
+TEST(ColumnTypes, TableColumnNamesFollowTheTablesApiRules) {
+  EXPECT_EQ(table_column_name_problem("severity_d"), "");
+  EXPECT_EQ(table_column_name_problem("Id"), "");  // the reserved names compare exactly
+  EXPECT_EQ(table_column_name_problem("id"), "is a reserved column name");
+  EXPECT_EQ(table_column_name_problem("TenantId"), "is a reserved column name");
+  EXPECT_EQ(table_column_name_problem("_x"), "must start with a letter");
+  EXPECT_EQ(table_column_name_problem(std::string(46, 'a')), "is longer than 45 characters");
+  EXPECT_EQ(table_column_name_problem(std::string(45, 'a')), "");
+  EXPECT_EQ(table_column_name_problem("a-b"), "may hold only letters, digits and underscores");
+}
+
 TEST(ColumnTypes, NullFitsEveryType) {
-  for (auto type : {ColumnType::String, ColumnType::Int, ColumnType::Long, ColumnType::Real, ColumnType::Boolean,
-                    ColumnType::Datetime, ColumnType::Dynamic}) {
+  for (auto type : {ColumnType::String, ColumnType::Int, ColumnType::Long, ColumnType::Real,
+                    ColumnType::Boolean, ColumnType::Datetime, ColumnType::Dynamic}) {
     EXPECT_TRUE(accepts(type, "null"));
   }
 }
@@ -79,7 +101,8 @@ TEST(ColumnTypes, StringTakesStringsOnly) {
 }
 
 TEST(ColumnTypes, DynamicTakesAnything) {
-  for (const char* json : {"{}", "[1]", "\"s\"", "1", "true"}) EXPECT_TRUE(accepts(ColumnType::Dynamic, json));
+  for (const char* json : {"{}", "[1]", "\"s\"", "1", "true"})
+    EXPECT_TRUE(accepts(ColumnType::Dynamic, json));
 }
 
 TEST(ColumnTypes, SaysWhatItExpected) {

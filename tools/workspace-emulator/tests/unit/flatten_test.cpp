@@ -1,10 +1,9 @@
 // The Data Collector's columns: '_'-joined paths, type suffixes, arrays as
 // JSON text, nulls left out, "Computer" kept, 32 KB values.
-#include <gtest/gtest.h>
-
-#include <rapidjson/document.h>
-
 #include "flatten.h"
+
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
 
 namespace wsemu {
 namespace {
@@ -22,15 +21,18 @@ std::vector<std::string> names(const std::vector<DcField>& fields) {
 }
 
 TEST(Flatten, SuffixesByValueType) {
-  const auto fields = flatten(R"({"title":"t","severity":5.5,"archived":true,"updatedAt":"2026-03-06T01:19:48.601Z",
+  const auto fields =
+      flatten(R"({"title":"t","score":5.5,"archived":true,"updatedAt":"2026-03-06T01:19:48.601Z",
                                  "id":"9db4179b-17de-4b3b-ae68-aba7a524feba"})");
-  EXPECT_EQ(names(fields), (std::vector<std::string>{"title_s", "severity_d", "archived_b", "updatedAt_t", "id_g"}));
+  EXPECT_EQ(names(fields),
+            (std::vector<std::string>{"title_s", "score_d", "archived_b", "updatedAt_t", "id_g"}));
   EXPECT_EQ(fields[1].number, 5.5);
   EXPECT_TRUE(fields[2].boolean);
 }
 
 TEST(Flatten, JoinsNestedKeysWithUnderscores) {
-  EXPECT_EQ(names(flatten(R"({"service":{"resourceRole":"TARGET","action":{"actionType":"PORT_PROBE"}}})")),
+  EXPECT_EQ(names(flatten(
+                R"({"service":{"resourceRole":"TARGET","action":{"actionType":"PORT_PROBE"}}})")),
             (std::vector<std::string>{"service_resourceRole_s", "service_action_actionType_s"}));
 }
 
@@ -48,6 +50,18 @@ TEST(Flatten, LeavesOutNullsAndEmptyObjects) {
 TEST(Flatten, KeepsAStringComputerColumnWithoutSuffix) {
   EXPECT_EQ(names(flatten(R"({"Computer":"host1","inner":{"Computer":"x"}})")),
             (std::vector<std::string>{"Computer", "inner_Computer_s"}));
+}
+
+TEST(Flatten, PutsATopLevelNumericSeverityInSeverityWithoutSuffix) {
+  // GuardDuty findings carry "severity": 8; the classic AWSGuardDuty_CL has a real Severity column.
+  const auto fields = flatten(R"({"severity":8,"type":"Recon:EC2/PortProbeUnprotectedPort"})");
+  EXPECT_EQ(names(fields), (std::vector<std::string>{"Severity", "type_s"}));
+  EXPECT_EQ(fields[0].type, DcType::Double);
+  EXPECT_EQ(fields[0].number, 8.0);
+  EXPECT_EQ(names(flatten(R"({"SEVERITY":2.5})")), std::vector<std::string>{"Severity"});
+  // Only a number at the top level: a string severity and a nested one keep the suffix naming.
+  EXPECT_EQ(names(flatten(R"({"severity":"High","service":{"severity":5}})")),
+            (std::vector<std::string>{"severity_s", "service_severity_d"}));
 }
 
 TEST(Flatten, ReplacesCharactersColumnsCannotHold) {
