@@ -311,10 +311,14 @@ TEST_F(AzureSinks, DataCollectorRowsLandUnderTheLegacyColumnNames) {
   options.endpoint = emulator_->url();
   options.workspace_id = WorkspaceEmulator::kWorkspaceId;
   options.shared_key = Secret(WorkspaceEmulator::kSharedKey);
+  // Its own record type: the emulator's AWSGuardDuty_CL is the DCR-based table of the Logs
+  // Ingestion tests, and the Data Collector API adds no columns to such a table. A workspace
+  // still on this API has a classic table, which takes every new column.
+  options.log_type = "GuardDutyCollector";
   DataCollectorSink sink(options, http(*emulator_), HttpBatchSinkOptions{30000000, 2});
   Run run = run_examples(sink, "legacy");
   ASSERT_EQ(run.error, "");
-  std::vector<std::string> stored = emulator_->rows("AWSGuardDuty_CL");
+  std::vector<std::string> stored = emulator_->rows("GuardDutyCollector_CL");
   ASSERT_EQ(stored.size(), expected.size());
   simdjson::dom::parser parser, parser2;
   // Legacy rows by finding version: the examples hold updates of the same finding.
@@ -338,7 +342,9 @@ TEST_F(AzureSinks, DataCollectorRowsLandUnderTheLegacyColumnNames) {
                   std::string_view(value).substr(0, 19));
         continue;
       }
-      if (name == "Severity") continue;  // severity_d holds it
+      // Sent once, as `severity`, which the service stores in Severity (tools/workspace-emulator
+      // README: what the Data Collector API did with a top-level severity).
+      if (name == "severity_d") name = "Severity";
       if (name == "AdditionalFields") name = "AdditionalFields_s";
       simdjson::dom::element stored_value;
       ASSERT_FALSE(got[name].get(stored_value)) << "no column " << name << " for " << key;

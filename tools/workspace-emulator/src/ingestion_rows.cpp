@@ -54,17 +54,21 @@ Cell cell_of(ColumnType type, const rapidjson::Value& value) {
 
 IngestOutcome rows_from_body(std::string& body, const StreamDeclaration& stream,
                              const LogsIngestionSettings& settings, std::int64_t now) {
-  if (body.find_first_not_of(" \t\r\n") == std::string::npos) return refuse("The request body is empty.");
+  if (body.find_first_not_of(" \t\r\n") == std::string::npos)
+    return refuse("The request body is empty.");
   rapidjson::Document doc;
-  doc.ParseInsitu<rapidjson::kParseValidateEncodingFlag>(body.data());
+  doc.ParseInsitu<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseFullPrecisionFlag>(
+      body.data());
   if (doc.HasParseError()) {
-    return refuse(std::string("The request body is not valid JSON: ") + rapidjson::GetParseError_En(doc.GetParseError()) +
-                  " (at offset " + std::to_string(doc.GetErrorOffset()) + ").");
+    return refuse(std::string("The request body is not valid JSON: ") +
+                  rapidjson::GetParseError_En(doc.GetParseError()) + " (at offset " +
+                  std::to_string(doc.GetErrorOffset()) + ").");
   }
   IngestOutcome outcome;
   if (!doc.IsArray()) {
     if (settings.reject_non_array_body) {
-      return refuse(std::string("The request body must be a JSON array of objects; it is ") + kind_of(doc) + ".");
+      return refuse(std::string("The request body must be a JSON array of objects; it is ") +
+                    kind_of(doc) + ".");
     }
     return outcome;  // accepted and dropped, as the service has been seen to do
   }
@@ -81,12 +85,14 @@ IngestOutcome rows_from_body(std::string& body, const StreamDeclaration& stream,
   std::size_t index = 0;
   for (const auto& record : doc.GetArray()) {
     if (!record.IsObject()) {
-      return refuse("Record " + std::to_string(index) + " is " + kind_of(record) + ", not a JSON object.");
+      return refuse("Record " + std::to_string(index) + " is " + kind_of(record) +
+                    ", not a JSON object.");
     }
     std::vector<Cell> row(outcome.columns.size());
     std::size_t matched = 0;
     for (std::size_t c = 0; c < columns.size(); ++c) {
-      auto it = record.FindMember(rapidjson::StringRef(columns[c].name.data(), columns[c].name.size()));
+      auto it =
+          record.FindMember(rapidjson::StringRef(columns[c].name.data(), columns[c].name.size()));
       if (it == record.MemberEnd()) continue;
       ++matched;
       std::string reason;
@@ -100,10 +106,12 @@ IngestOutcome rows_from_body(std::string& body, const StreamDeclaration& stream,
       row[c] = cell_of(columns[c].type, it->value);
     }
     outcome.ignored_fields += record.MemberCount() - matched;
-    Cell& time = row[add_time_generated ? outcome.columns.size() - 1 : static_cast<std::size_t>(time_generated)];
+    Cell& time = row[add_time_generated ? outcome.columns.size() - 1
+                                        : static_cast<std::size_t>(time_generated)];
     if (std::holds_alternative<std::monostate>(time)) {
       time = received;  // Azure Monitor adds TimeGenerated when the data lacks it
-    } else if (settings.replace_out_of_range_time_generated && std::holds_alternative<std::string>(time)) {
+    } else if (settings.replace_out_of_range_time_generated &&
+               std::holds_alternative<std::string>(time)) {
       const auto t = parse_iso8601(std::get<std::string>(time));
       if (!t || *t < now - 2 * 86400 || *t > now + 86400) time = received;
     }
