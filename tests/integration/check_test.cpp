@@ -196,6 +196,14 @@ TEST_F(Check, TheStreamsDeclaredColumnsAreComparedWithTheSchema) {
   EXPECT_NE(legacy.out.find("type_s is not declared"), std::string::npos) << legacy.out;
   EXPECT_NE(legacy.out.find("azure-template --schema legacy"), std::string::npos) << legacy.out;
 
+  // The legacy stream: its columns, and the table the rule's destination holds.
+  auto legacy_table = check(
+      config(sqs() + "\n[transform]\nschema = \"legacy\"", WorkspaceEmulator::kLegacyStream, rule));
+  EXPECT_EQ(legacy_table.status, 0) << legacy_table.out << legacy_table.err;
+  EXPECT_TRUE(has(legacy_table.out,
+                  "✓ table AWSGuardDuty_CL is DCR-based and has every column of the legacy schema"))
+      << legacy_table.out;
+
   emulator_->set_faults(R"([{"endpoint": "arm", "status": 403}])");
   auto denied = check(config(sqs(), "", rule));
   EXPECT_EQ(denied.status, 1) << denied.out;

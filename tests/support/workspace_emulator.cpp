@@ -64,7 +64,8 @@ std::string WorkspaceEmulator::default_members(const std::vector<std::string>& a
     }
   }],
   "workspaces": [{"id": ")" +
-         kWorkspaceId + R"(", "shared_key": ")" + kSharedKey + R"("}])";
+         kWorkspaceId + R"(", "shared_key": ")" + kSharedKey + R"(", "resource_id": ")" +
+         kWorkspaceResourceId + R"(", "tenant": ")" + kTenant + R"("}])";
 }
 
 WorkspaceEmulator::WorkspaceEmulator(const std::string& extra_json,

@@ -31,6 +31,10 @@ class WorkspaceEmulator {
   static constexpr const char* kNativeStream = "Custom-GuardDutyFinding";
   static constexpr const char* kLegacyStream = "Custom-GuardDutyLegacy";
   static constexpr const char* kWorkspaceId = "7e1d3b9a-0000-4000-8000-000000000006";
+  /// Where the rule's destination points (the emulator's default for a rule without one).
+  static constexpr const char* kWorkspaceResourceId =
+      "/subscriptions/6a1e3f0b-0000-4000-8000-000000000007/resourceGroups/gd2sentinel-test/"
+      "providers/Microsoft.OperationalInsights/workspaces/emulator";
   static constexpr const char* kSharedKey =
       "SERsIYhgMVlJB6uPsq49gCxNiruf6v0vhMYE+lfzbSGcXjdViZdV/e5pEMTYtw9f8SkVLf4LFlLCc2KxtRZfCA==";
   static constexpr const char* kFederatedIssuer = "https://oidc.gd2sentinel.test/cluster";
