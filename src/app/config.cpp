@@ -362,6 +362,7 @@ void read_logs_ingestion(const toml::table& table, Config& config,
   r.read("dcr_immutable_id", sink.dcr_immutable_id);
   r.read("stream", sink.stream);
   r.read("dcr_resource_id", sink.dcr_resource_id);
+  r.read("workspace_resource_id", sink.workspace_resource_id);
   if (!sink.dcr_resource_id.empty() &&
       (!sink.dcr_resource_id.starts_with("/subscriptions/") ||
        to_lower(sink.dcr_resource_id).find("/providers/microsoft.insights/datacollectionrules/") ==

@@ -98,7 +98,8 @@ struct LogsIngestionConfig {
   std::string endpoint;
   std::string dcr_immutable_id;
   std::string stream;
-  std::string dcr_resource_id;  // optional: lets `check` read the rule's stream declaration
+  std::string dcr_resource_id;        // optional: lets `check` read the rule's stream declaration
+  std::string workspace_resource_id;  // optional: the workspace's ARM id (check, migrate table)
   int64_t max_batch_bytes = 1048576;
   int64_t concurrency = 4;
   int64_t gzip_level = 6;
