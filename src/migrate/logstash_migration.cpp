@@ -314,6 +314,13 @@ class Analysis {
     carried(out.pos, "output " + out.name + " → [sink.logs_ingestion], schema legacy" + under);
     for (const Setting& s : out.settings) output_setting(s);
     if (!plan_.dcr_output && plan_.table.empty()) plan_.table = "AWSGuardDuty_CL";
+    if (!plan_.dcr_output && plan_.table != "AWSGuardDuty_CL")
+      plan_.differences.push_back(
+          "The table: the Logstash pipeline wrote " + plan_.table +
+          "; gd2sentinel's legacy template writes AWSGuardDuty_CL, with the same columns. Either "
+          "deploy the template without --existing-table and move your queries to "
+          "AWSGuardDuty_CL, or set the template's table and output stream to " +
+          plan_.table + " and Custom-" + plan_.table + " before deploying it");
   }
 
   void output_setting(const Setting& s) {

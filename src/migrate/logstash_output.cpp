@@ -14,8 +14,14 @@ std::string key(const std::string& name, const std::string& value) {
   return name + " = " + toml_string(value) + "\n";
 }
 
-std::string table_name(const Plan& plan) {
-  return plan.table.empty() ? "the table your rule writes to" : plan.table;
+// What the old pipeline wrote to, for the header: "s3 → PLUGIN[ → TABLE]".
+std::string old_pipeline(const Plan& plan) {
+  return "s3 → " + plan.output_plugin + (plan.table.empty() ? "" : " → " + plan.table);
+}
+
+std::string schema_comment(const Plan& plan) {
+  if (plan.table.empty()) return "AWSGuardDuty_CL's flattened columns (type_s, title_s, …)";
+  return "the " + plan.table + " columns the Logstash pipeline wrote";
 }
 
 std::string config_file(const LogstashMigrationRequest& request) {
@@ -145,13 +151,13 @@ std::string toml_string(const std::string& text) {
 std::string render_config(const Plan& plan, const LogstashMigrationRequest& request) {
   std::string text = "# gd2sentinel config written by `gd2sentinel migrate logstash` at " +
                      format_rfc3339(std::chrono::floor<std::chrono::seconds>(request.now)) +
-                     "\n# from the Logstash pipeline " + request.config_path + "\n# (s3 → " +
-                     plan.output_plugin + " → " + table_name(plan) +
+                     "\n# from the Logstash pipeline " + request.config_path + "\n# (" +
+                     old_pipeline(plan) +
                      ").\n# Its report lists what was carried over, what was not, and the steps "
                      "left.\n\n";
   text += source_table(plan) + aws_table(plan);
-  text += "\n[transform]\nschema = \"legacy\"  # the " + table_name(plan) +
-          " columns the Logstash pipeline wrote\n"
+  text += "\n[transform]\nschema = \"legacy\"  # " + schema_comment(plan) +
+          "\n"
           "# The Logstash pipeline sent every finding, samples and archived ones too.\n"
           "# Set these to true to drop them.\n"
           "drop_sample = false\ndrop_archived = false\n";
@@ -166,7 +172,7 @@ std::string render_report(const Plan& plan, const LogstashMigrationRequest& requ
   out << "Migrating the Logstash pipeline " << request.config_path << " to gd2sentinel ("
       << (request.output_path.empty() ? "the config is on stdout"
                                       : "the config is in " + request.output_path)
-      << ").\nThe old pipeline: s3 → " << plan.output_plugin << " → " << table_name(plan)
+      << ").\nThe old pipeline: " << old_pipeline(plan)
       << (plan.workspace_id.empty() ? "" : " in workspace " + plan.workspace_id) << ".\n";
   notes(out, "Carried over:", plan.carried);
   notes(out, "Not carried over:", plan.not_carried);
