@@ -211,8 +211,7 @@ class Analysis {
         plan_.bucket = scalar(s, "s3");
         carried(s.pos, "bucket → [source.s3_listing] bucket");
       } else if (n == "prefix") {
-        plan_.prefix = scalar(s, "s3");
-        carried(s.pos, "prefix → [source.s3_listing] prefix");
+        split_prefix(s, scalar(s, "s3"));
       } else if (n == "region") {
         plan_.region = scalar(s, "s3");
         carried(s.pos, "region → [source.s3_listing] region");
@@ -267,6 +266,39 @@ class Analysis {
                             "access key once Logstash is gone: it sat in a config file");
       aws_secret_ = true;
     }
+  }
+
+  // Logstash's prefix is any start of a key; gd2sentinel's is the folder before AWSLogs/, with
+  // the account and Region below it as lists.
+  void split_prefix(const Setting& s, const std::string& prefix) {
+    size_t at = prefix.find("AWSLogs/");
+    if (at == std::string::npos) {
+      plan_.prefix = prefix;
+      carried(s.pos, "prefix → [source.s3_listing] prefix");
+      return;
+    }
+    plan_.prefix = prefix.substr(0, at);
+    while (plan_.prefix.ends_with('/')) plan_.prefix.pop_back();
+    std::vector<std::string> parts;
+    std::string rest = prefix.substr(at + 8);
+    for (size_t slash; (slash = rest.find('/')) != std::string::npos; rest.erase(0, slash + 1))
+      parts.push_back(rest.substr(0, slash));
+    std::string text =
+        "prefix " + prefix + " → [source.s3_listing] prefix \"" + plan_.prefix + "\"";
+    if (!parts.empty()) {
+      plan_.accounts = {parts[0]};
+      text += ", accounts [\"" + parts[0] + "\"]";
+    }
+    if (parts.size() >= 3 && parts[1] == "GuardDuty") {
+      plan_.regions = {parts[2]};
+      text += ", regions [\"" + parts[2] + "\"]";
+    }
+    carried(s.pos, text);
+    if (!rest.empty() || parts.size() > 3 || (parts.size() >= 2 && parts[1] != "GuardDuty"))
+      not_carried(s.pos, "prefix " + prefix +
+                             ": gd2sentinel narrows a listing by whole account and Region "
+                             "folders only (and by date with since); the rest of the prefix is "
+                             "not carried over, so more may be read than Logstash read");
   }
 
   std::string shown(const Setting& s) const {

@@ -32,6 +32,13 @@ std::string source_table(const Plan& plan) {
   std::string text = "[source.s3_listing]\n" + key("bucket", plan.bucket) +
                      key("prefix", plan.prefix) + key("region", plan.region);
   if (!plan.interval.empty()) text += key("interval", plan.interval);
+  auto list = [](const std::vector<std::string>& items) {
+    std::string out;
+    for (const std::string& item : items) out += (out.empty() ? "" : ", ") + toml_string(item);
+    return "[" + out + "]";
+  };
+  if (!plan.accounts.empty()) text += "accounts = " + list(plan.accounts) + "\n";
+  if (!plan.regions.empty()) text += "regions = " + list(plan.regions) + "\n";
   for (const std::string& line : plan.start_comment) text += "# " + line + "\n";
   if (plan.modified_after) text += key("modified_after", format_rfc3339(*plan.modified_after));
   return text;

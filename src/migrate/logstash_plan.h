@@ -21,8 +21,10 @@ struct Plan {
   // [source.s3_listing]
   std::string bucket;
   std::string prefix;
-  std::string region = "us-east-1";  // the default of Logstash's aws mixin
-  std::string interval;              // "60s"; empty: gd2sentinel's default
+  std::string region = "us-east-1";   // the default of Logstash's aws mixin
+  std::string interval;               // "60s"; empty: gd2sentinel's default
+  std::vector<std::string> accounts;  // from a prefix that reaches into AWSLogs/<account>/
+  std::vector<std::string> regions;   // … and GuardDuty/<region>/
   std::optional<Timestamp> modified_after;
   std::vector<std::string> start_comment;  // lines above modified_after
   std::string start_report;                // the starting point, in plain words

@@ -322,6 +322,35 @@ TEST_F(LogstashMigration, WithoutASincedbItAsksWhereToStart) {
   EXPECT_TRUE(contains(migrate_logstash(r).config, "modified_after = \"2026-09-14T10:22:33Z\""));
 }
 
+// Logstash's prefix may reach into GuardDuty's layout; gd2sentinel's stops before AWSLogs/.
+TEST_F(LogstashMigration, APrefixIntoAwsLogsBecomesAccountsAndRegions) {
+  LogstashMigrationRequest r = request("classic.conf");
+  r.from_beginning = true;
+  r.config_path = "p.conf";
+  auto with_prefix = [&](const std::string& prefix) {
+    r.pipeline = logstash::parse_pipeline(
+        "input { s3 { bucket => \"b\" prefix => \"" + prefix +
+            "\" } }\noutput { azure_loganalytics { log_type => \"AWSGuardDuty\" } }",
+        "p.conf");
+    gd2s::migrate::LogstashMigration m = migrate_logstash(r);
+    std::string config = m.config;
+    size_t start = config.find("prefix = ");
+    return config.substr(start, config.find("\n#", start) - start) + "\n" +
+           (contains(m.report, "more may be read than Logstash read") ? "(wider)" : "(same)");
+  };
+  EXPECT_EQ(with_prefix("exports/"), "prefix = \"exports/\"\nregion = \"us-east-1\"\n(same)");
+  EXPECT_EQ(with_prefix("AWSLogs/111122223333/GuardDuty/eu-west-1/"),
+            "prefix = \"\"\nregion = \"us-east-1\"\naccounts = [\"111122223333\"]\n"
+            "regions = [\"eu-west-1\"]\n(same)");
+  EXPECT_EQ(with_prefix("guardduty/AWSLogs/111122223333/"),
+            "prefix = \"guardduty\"\nregion = \"us-east-1\"\naccounts = [\"111122223333\"]\n"
+            "(same)");
+  EXPECT_EQ(with_prefix("AWSLogs/111122223333/GuardDuty/eu-west-1/2026/"),
+            "prefix = \"\"\nregion = \"us-east-1\"\naccounts = [\"111122223333\"]\n"
+            "regions = [\"eu-west-1\"]\n(wider)");
+  EXPECT_EQ(with_prefix("AWSLogs/1111"), "prefix = \"\"\nregion = \"us-east-1\"\n(wider)");
+}
+
 TEST_F(LogstashMigration, StringsAreWrittenWithTomlEscapes) {
   LogstashMigrationRequest r = request("classic.conf");
   r.from_beginning = true;
