@@ -240,7 +240,8 @@ class Analysis {
                "or the standard AWS variables instead (steps below)");
         aws_secret_ = true;
       } else if (auto reason = s3_reasons().find(n); reason != s3_reasons().end()) {
-        not_carried(s.pos, n + " => " + shown(s) + ": " + reason->second);
+        // A proxy URL may hold a password: its value is not shown.
+        not_carried(s.pos, (n == "proxy_uri" ? n : n + " => " + shown(s)) + ": " + reason->second);
       } else if (is_common_setting(n)) {
         not_carried(s.pos,
                     n + " (on every event Logstash read): gd2sentinel's rows hold the "

@@ -351,6 +351,18 @@ TEST_F(LogstashMigration, APrefixIntoAwsLogsBecomesAccountsAndRegions) {
   EXPECT_EQ(with_prefix("AWSLogs/1111"), "prefix = \"\"\nregion = \"us-east-1\"\n(wider)");
 }
 
+TEST_F(LogstashMigration, AProxyUrlIsNotShownForItMayHoldAPassword) {
+  LogstashMigrationRequest r = request("classic.conf");
+  r.from_beginning = true;
+  r.pipeline = logstash::parse_pipeline(
+      "input { s3 { bucket => \"b\" proxy_uri => \"http://me:proxy-password@proxy:3128\" } }\n"
+      "output { azure_loganalytics { log_type => \"AWSGuardDuty\" } }",
+      "p.conf");
+  gd2s::migrate::LogstashMigration m = migrate_logstash(r);
+  EXPECT_TRUE(contains(m.report, "line 1: proxy_uri: set [http] proxy")) << m.report;
+  EXPECT_FALSE(contains(m.report + m.config, "proxy-password"));
+}
+
 TEST_F(LogstashMigration, StringsAreWrittenWithTomlEscapes) {
   LogstashMigrationRequest r = request("classic.conf");
   r.from_beginning = true;
