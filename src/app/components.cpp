@@ -148,6 +148,7 @@ SourceParts make_source(const Config& config, StateStore& state, bool once,
       s3.modified_after.empty() ? std::nullopt : parse_iso8601(s3.modified_after)};
   parts.source = std::make_unique<S3ListingSource>(listing, *parts.s3, state);
   parts.description = "s3_listing (s3://" + s3.bucket + "/" + s3.prefix + ", " + s3.region +
+                      (s3.modified_after.empty() ? "" : ", modified after " + s3.modified_after) +
                       (once ? ", one pass" : ", every " + format_duration(s3.interval)) + ")";
   return parts;
 }
