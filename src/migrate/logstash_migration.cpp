@@ -500,7 +500,11 @@ class Analysis {
           "Give gd2sentinel AWS credentials: better an IAM role (instance profile, [aws] "
           "role_arn, EKS IRSA); else AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and "
           "AWS_SESSION_TOKEN) in the service's environment. Then rotate the old access key");
-    if (!time_generated_field_)
+    if (plan_.dcr_output)
+      plan_.differences.push_back(
+          "TimeGenerated: the old rule's transform set it (the time of ingestion unless it "
+          "said otherwise); new rows' is the finding's updatedAt");
+    else if (!time_generated_field_)
       plan_.differences.push_back(
           "TimeGenerated: the old rows' was the time the workspace received them (no "
           "time_generated_field); new rows' is the finding's updatedAt");

@@ -123,20 +123,34 @@ std::vector<std::string> steps(const Plan& plan, const LogstashMigrationRequest&
                    workspace + "/tables/" + plan.table + "/migrate?api-version=2022-10-01\"");
   else
     list.push_back(
-        "The Logstash rule's table is DCR-based already; gd2sentinel writes the legacy columns "
-        "to AWSGuardDuty_CL (leave --existing-table out below unless that table exists).");
+        "The Logstash rule's table is DCR-based already, nothing to migrate; gd2sentinel writes "
+        "the legacy columns to AWSGuardDuty_CL, which its template creates (add "
+        "--existing-table below if AWSGuardDuty_CL exists already).");
   list.push_back(
-      "Deploy gd2sentinel's rule: gd2sentinel azure-template --schema legacy --existing-table "
-      "> gd2sentinel-legacy.json, then az deployment group create --resource-group <the "
+      "Deploy gd2sentinel's rule: gd2sentinel azure-template --schema legacy" +
+      std::string(plan.dcr_output ? "" : " --existing-table") +
+      " > gd2sentinel-legacy.json, then az deployment group create --resource-group <the "
       "workspace's> --template-file gd2sentinel-legacy.json (needs "
       "Microsoft.Insights/dataCollectionRules/write, e.g. Monitoring Contributor; it grants "
       "Monitoring Metrics Publisher on the rule to gd2sentinel's identity, which needs "
       "Microsoft.Authorization/roleAssignments/write).");
-  if (plan.endpoint.empty() || plan.dcr_immutable_id.empty())
-    list.push_back("Fill in endpoint and dcr_immutable_id in [sink.logs_ingestion] of " + file +
-                   " from the deployment's outputs logsIngestionEndpoint and "
-                   "dataCollectionRuleImmutableId (until then validate-config names them as "
-                   "missing: that is expected).");
+  std::string keys, outputs;
+  if (plan.endpoint.empty()) {
+    keys = "endpoint";
+    outputs = "logsIngestionEndpoint";
+  }
+  if (plan.dcr_immutable_id.empty()) {
+    keys += keys.empty() ? "dcr_immutable_id" : " and dcr_immutable_id";
+    outputs +=
+        outputs.empty() ? "dataCollectionRuleImmutableId" : " and dataCollectionRuleImmutableId";
+  }
+  if (!keys.empty())
+    list.push_back("Fill in " + keys + " in [sink.logs_ingestion] of " + file +
+                   " from the deployment's output" +
+                   (outputs.find(" and ") != std::string::npos ? "s " : " ") + outputs +
+                   " (until then validate-config names " +
+                   (plan.endpoint.empty() && plan.dcr_immutable_id.empty() ? "them" : "it") +
+                   " as missing: that is expected).");
   list.push_back("gd2sentinel check --config " + file +
                  " (every permission, and a post to the rule).");
   list.push_back("gd2sentinel run --config " + file + " (or: systemctl enable --now gd2sentinel).");
