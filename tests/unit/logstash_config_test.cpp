@@ -269,6 +269,32 @@ TEST(LogstashConfig, ErrorsNameTheFileLineAndColumnAndWhatWasFound) {
             "p.conf:1:32: expected '}' to close the output section, found the end of the file");
 }
 
+// Every prefix of every test pipeline, and each with one byte changed, either parses or is a
+// ParseError: the parser never runs past the text, loops, or throws anything else.
+TEST(LogstashConfig, EveryCutOrDamagedPipelineParsesOrIsAParseError) {
+  size_t parsed = 0, refused = 0;
+  for (const char* name : {"classic.conf", "community.conf", "conditionals.conf", "dcr-env.conf",
+                           "broken.conf", "split/20-output.conf"}) {
+    const std::string text = test::read_file(test::source_dir() + "/tests/data/logstash/" + name);
+    std::vector<std::string> variants;
+    for (size_t cut = 0; cut <= text.size(); ++cut) variants.push_back(text.substr(0, cut));
+    for (size_t at = 0; at < text.size(); at += 7)
+      for (char c : {'"', '\'', '{', '}', '[', ']', '#', '\\', '/', '('})
+        variants.push_back(text.substr(0, at) + c + text.substr(at + 1));
+    for (const std::string& variant : variants) {
+      try {
+        parse(variant, true);
+        ++parsed;
+      } catch (const ParseError& error) {
+        EXPECT_GE(error.pos().line, 1);
+        ++refused;
+      }
+    }
+  }
+  EXPECT_GT(parsed, 0u);
+  EXPECT_GT(refused, 0u);
+}
+
 TEST(LogstashConfig, AFolderIsReadFileByFileInNameOrderAndErrorsNameTheFile) {
   test::TempDir dir;
   test::write_file(dir.file("20-output.conf"), "output { stdout { } }\n");
