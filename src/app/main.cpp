@@ -112,23 +112,33 @@ int main(int argc, char** argv) {
   migrate_logstash_cmd
       ->add_option("--logstash-config", migrate_logstash.logstash_config,
                    "The pipeline's config file, or its folder (files read in name order)")
-      ->required();
-  migrate_logstash_cmd->add_option(
-      "--output", migrate_logstash.output,
-      "Write the config to FILE (mode 0640) and the report to stdout; default: the config to "
-      "stdout, the report to stderr");
+      ->required()
+      ->type_name("PATH");
+  migrate_logstash_cmd
+      ->add_option(
+          "--output", migrate_logstash.output,
+          "Write the config to FILE (mode 0640) and the report to stdout; default: the config to "
+          "stdout, the report to stderr")
+      ->type_name("FILE");
   migrate_logstash_cmd->add_flag("--force", migrate_logstash.force,
                                  "Replace the --output file if it exists");
-  migrate_logstash_cmd->add_option(
-      "--sincedb", migrate_logstash.sincedb,
-      "The s3 input's sincedb file (default: sincedb_path, else under Logstash's path.data)");
-  migrate_logstash_cmd->add_option(
-      "--logstash-data", migrate_logstash.logstash_data,
-      "Logstash's path.data (default: /var/lib/logstash, then /usr/share/logstash/data)");
-  auto* start_after = migrate_logstash_cmd->add_option(
-      "--start-after", migrate_logstash.start_after,
-      "Read objects modified after TIME (\"2026-09-14 10:22:33 UTC\" or RFC 3339), not the "
-      "sincedb's");
+  migrate_logstash_cmd
+      ->add_option(
+          "--sincedb", migrate_logstash.sincedb,
+          "The s3 input's sincedb file (default: sincedb_path, else under Logstash's path.data)")
+      ->type_name("FILE");
+  migrate_logstash_cmd
+      ->add_option(
+          "--logstash-data", migrate_logstash.logstash_data,
+          "Logstash's path.data (default: /var/lib/logstash, then /usr/share/logstash/data)")
+      ->type_name("DIR");
+  auto* start_after =
+      migrate_logstash_cmd
+          ->add_option(
+              "--start-after", migrate_logstash.start_after,
+              "Read objects modified after TIME (\"2026-09-14 10:22:33 UTC\" or RFC 3339), not the "
+              "sincedb's")
+          ->type_name("TIME");
   auto* from_beginning =
       migrate_logstash_cmd->add_flag("--from-beginning", migrate_logstash.from_beginning,
                                      "Read the whole bucket (what Logstash shipped comes twice)");
@@ -136,21 +146,30 @@ int main(int argc, char** argv) {
   migrate_logstash_cmd
       ->add_option("--s3-input", migrate_logstash.s3_input,
                    "Which s3 input, 1 for the first, when the pipeline has several")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::PositiveNumber)
+      ->type_name("N");
   migrate_logstash_cmd->add_flag(
       "--support-escapes", migrate_logstash.support_escapes,
       "Process \\ escapes in strings, as logstash.yml's config.support_escapes: true");
-  migrate_logstash_cmd->add_option("--endpoint", migrate_logstash.endpoint,
-                                   "The legacy rule's logs ingestion endpoint");
-  migrate_logstash_cmd->add_option("--dcr-immutable-id", migrate_logstash.dcr_immutable_id,
-                                   "The legacy rule's immutable id (dcr-…)");
-  migrate_logstash_cmd->add_option("--workspace-resource-id",
-                                   migrate_logstash.workspace_resource_id,
-                                   "The Log Analytics workspace's ARM id");
-  migrate_logstash_cmd->add_option("--tenant-id", migrate_logstash.tenant_id,
-                                   "The Entra tenant of gd2sentinel's app registration");
-  migrate_logstash_cmd->add_option("--client-id", migrate_logstash.client_id,
-                                   "The app registration's client id");
+  migrate_logstash_cmd
+      ->add_option("--endpoint", migrate_logstash.endpoint,
+                   "The legacy rule's logs ingestion endpoint")
+      ->type_name("URL");
+  migrate_logstash_cmd
+      ->add_option("--dcr-immutable-id", migrate_logstash.dcr_immutable_id,
+                   "The legacy rule's immutable id (dcr-…)")
+      ->type_name("ID");
+  migrate_logstash_cmd
+      ->add_option("--workspace-resource-id", migrate_logstash.workspace_resource_id,
+                   "The Log Analytics workspace's ARM id")
+      ->type_name("ID");
+  migrate_logstash_cmd
+      ->add_option("--tenant-id", migrate_logstash.tenant_id,
+                   "The Entra tenant of gd2sentinel's app registration")
+      ->type_name("ID");
+  migrate_logstash_cmd
+      ->add_option("--client-id", migrate_logstash.client_id, "The app registration's client id")
+      ->type_name("ID");
 
   auto* version_cmd = app.add_subcommand("version", "Print the version");
 
