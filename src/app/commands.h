@@ -50,4 +50,25 @@ struct MigrateTableOptions {
 /// gd2sentinel writes that it lacks, with the configured identity.
 int migrate_table_command(const MigrateTableOptions& options);
 
+struct MigrateLogstashOptions {
+  std::string logstash_config;   // a file, or a folder of files read in name order
+  std::string output;            // empty: the config to stdout, the report to stderr
+  std::string sincedb;           // overrides sincedb_path and the default location
+  std::string logstash_data;     // Logstash's path.data; empty: the usual places
+  std::string start_after;       // a time, instead of the sincedb
+  bool from_beginning = false;   // the whole bucket, instead of the sincedb
+  int s3_input = 0;              // which s3 input (1-based) when there are several
+  bool support_escapes = false;  // as logstash.yml's config.support_escapes
+  std::string endpoint;
+  std::string dcr_immutable_id;
+  std::string workspace_resource_id;
+  std::string tenant_id;
+  std::string client_id;
+  bool force = false;  // replace an existing --output file
+};
+
+/// `migrate logstash`: a gd2sentinel config from a Logstash pipeline (s3 input, Azure output),
+/// starting where its sincedb left off, and a report of what was and was not carried over.
+int migrate_logstash_command(const MigrateLogstashOptions& options);
+
 }  // namespace gd2s

@@ -143,18 +143,21 @@ SourceParts make_source(const Config& config, StateStore& state, bool once,
   }
 
   const S3ListingConfig& s3 = *config.s3_listing_source;
-  S3ListingOptions listing{s3.bucket,
-                           s3.prefix,
-                           s3.interval,
-                           s3.since,
-                           s3.accounts,
-                           s3.regions,
-                           s3.shard_index,
-                           s3.shard_count,
-                           static_cast<size_t>(s3.max_concurrent_objects),
-                           once};
+  S3ListingOptions listing{
+      s3.bucket,
+      s3.prefix,
+      s3.interval,
+      s3.since,
+      s3.accounts,
+      s3.regions,
+      s3.shard_index,
+      s3.shard_count,
+      static_cast<size_t>(s3.max_concurrent_objects),
+      once,
+      s3.modified_after.empty() ? std::nullopt : parse_iso8601(s3.modified_after)};
   parts.source = std::make_unique<S3ListingSource>(listing, *parts.s3, state);
   parts.description = "s3_listing (s3://" + s3.bucket + "/" + s3.prefix + ", " + s3.region +
+                      (s3.modified_after.empty() ? "" : ", modified after " + s3.modified_after) +
                       (once ? ", one pass" : ", every " + format_duration(s3.interval)) + ")";
   return parts;
 }

@@ -64,6 +64,13 @@ bool is_date(const std::string& text) {
   return parse_iso8601(text + "T00:00:00Z").has_value();
 }
 
+// RFC 3339 in UTC: "2026-09-14T10:22:33Z", with an optional fraction of a second.
+bool is_utc_time(const std::string& text) {
+  if (text.size() < 20 || text[10] != 'T' || !text.ends_with('Z')) return false;
+  if (text.size() > 20 && text[19] != '.') return false;
+  return parse_iso8601(text).has_value();
+}
+
 void read_s3_listing(const toml::table& table, Config& config, std::vector<ConfigIssue>& issues) {
   TableReader r(table, "source.s3_listing", issues);
   S3ListingConfig s3;
@@ -72,6 +79,7 @@ void read_s3_listing(const toml::table& table, Config& config, std::vector<Confi
   r.read("region", s3.region);
   r.read("interval", s3.interval);
   r.read("since", s3.since);
+  r.read("modified_after", s3.modified_after);
   r.read("accounts", s3.accounts);
   r.read("regions", s3.regions);
   std::string shard = "0/1";
@@ -82,6 +90,10 @@ void read_s3_listing(const toml::table& table, Config& config, std::vector<Confi
     r.issue("region", "is required: the bucket's AWS Region, e.g. \"eu-west-1\"");
   if (!s3.since.empty() && !is_date(s3.since))
     r.issue("since", "must be a date such as \"2026-01-01\", not \"" + s3.since + "\"");
+  if (!s3.modified_after.empty() && !is_utc_time(s3.modified_after))
+    r.issue("modified_after",
+            "must be a UTC time in RFC 3339 form such as \"2026-09-14T10:22:33Z\", not \"" +
+                s3.modified_after + "\"");
   for (const std::string& account : s3.accounts)
     if (account.size() != 12 || account.find_first_not_of("0123456789") != std::string::npos)
       r.issue("accounts", "\"" + account + "\" is not a 12-digit AWS account id");

@@ -24,6 +24,7 @@ struct S3ListingConfig {
   std::string region;
   Duration interval = std::chrono::seconds(60);
   std::string since;
+  std::string modified_after;  // RFC 3339 UTC; objects modified at or before it are not read
   std::vector<std::string> accounts;
   std::vector<std::string> regions;
   uint32_t shard_index = 0;

@@ -85,19 +85,6 @@ int main(int argc, char** argv) {
       app.add_subcommand("check", "Test every permission and connection the config needs");
   check_cmd->add_option("--config", check_path, "Config file (TOML)")->required();
 
-  auto* migrate_cmd = app.add_subcommand(
-      "migrate", "Move from another GuardDuty pipeline to gd2sentinel (migrate --help)");
-  migrate_cmd->require_subcommand(1);
-  gd2s::MigrateTableOptions migrate_table;
-  auto* migrate_table_cmd = migrate_cmd->add_subcommand(
-      "table",
-      "Migrate a classic AWSGuardDuty_CL (Data Collector API) to a DCR-based table and add the "
-      "columns gd2sentinel writes, with the configured identity");
-  migrate_table_cmd->add_option("--config", migrate_table.config_path, "Config file (TOML)")
-      ->required();
-  migrate_table_cmd->add_flag("--dry-run", migrate_table.dry_run,
-                              "Read the table and say what would change; change nothing");
-
   gd2s::DeadLettersOptions dead_letters;
   auto* dead_letters_cmd = app.add_subcommand(
       "dead-letters", "Show dead-lettered records, or send them again once the cause is fixed");
@@ -116,6 +103,87 @@ int main(int argc, char** argv) {
 
   auto* policy_cmd = app.add_subcommand(
       "aws-policy", "Print the least-privilege IAM policy for the AWS calls gd2sentinel makes");
+
+  // `migrate` gathers the ways off an older setup; each is a subcommand of its own.
+  auto* migrate_cmd =
+      app.add_subcommand("migrate", "Move an existing GuardDuty → Sentinel setup to gd2sentinel");
+  migrate_cmd->require_subcommand(1);
+  gd2s::MigrateTableOptions migrate_table;
+  auto* migrate_table_cmd = migrate_cmd->add_subcommand(
+      "table",
+      "Migrate a classic AWSGuardDuty_CL (Data Collector API) to a DCR-based table and add the "
+      "columns gd2sentinel writes, with the configured identity");
+  migrate_table_cmd->add_option("--config", migrate_table.config_path, "Config file (TOML)")
+      ->required();
+  migrate_table_cmd->add_flag("--dry-run", migrate_table.dry_run,
+                              "Read the table and say what would change; change nothing");
+
+  gd2s::MigrateLogstashOptions migrate_logstash;
+  auto* migrate_logstash_cmd = migrate_cmd->add_subcommand(
+      "logstash",
+      "Write a gd2sentinel config from a Logstash pipeline (s3 input → Log Analytics output), "
+      "starting where its sincedb left off, and list the steps left");
+  migrate_logstash_cmd
+      ->add_option("--logstash-config", migrate_logstash.logstash_config,
+                   "The pipeline's config file, or its folder (files read in name order)")
+      ->required()
+      ->type_name("PATH");
+  migrate_logstash_cmd
+      ->add_option(
+          "--output", migrate_logstash.output,
+          "Write the config to FILE (mode 0640) and the report to stdout; default: the config to "
+          "stdout, the report to stderr")
+      ->type_name("FILE");
+  migrate_logstash_cmd->add_flag("--force", migrate_logstash.force,
+                                 "Replace the --output file if it exists");
+  migrate_logstash_cmd
+      ->add_option(
+          "--sincedb", migrate_logstash.sincedb,
+          "The s3 input's sincedb file (default: sincedb_path, else under Logstash's path.data)")
+      ->type_name("FILE");
+  migrate_logstash_cmd
+      ->add_option(
+          "--logstash-data", migrate_logstash.logstash_data,
+          "Logstash's path.data (default: /var/lib/logstash, then /usr/share/logstash/data)")
+      ->type_name("DIR");
+  auto* start_after =
+      migrate_logstash_cmd
+          ->add_option(
+              "--start-after", migrate_logstash.start_after,
+              "Read objects modified after TIME (\"2026-09-14 10:22:33 UTC\" or RFC 3339), not the "
+              "sincedb's")
+          ->type_name("TIME");
+  auto* from_beginning =
+      migrate_logstash_cmd->add_flag("--from-beginning", migrate_logstash.from_beginning,
+                                     "Read the whole bucket (what Logstash shipped comes twice)");
+  start_after->excludes(from_beginning);
+  migrate_logstash_cmd
+      ->add_option("--s3-input", migrate_logstash.s3_input,
+                   "Which s3 input, 1 for the first, when the pipeline has several")
+      ->check(CLI::PositiveNumber)
+      ->type_name("N");
+  migrate_logstash_cmd->add_flag(
+      "--support-escapes", migrate_logstash.support_escapes,
+      "Process \\ escapes in strings, as logstash.yml's config.support_escapes: true");
+  migrate_logstash_cmd
+      ->add_option("--endpoint", migrate_logstash.endpoint,
+                   "The legacy rule's logs ingestion endpoint")
+      ->type_name("URL");
+  migrate_logstash_cmd
+      ->add_option("--dcr-immutable-id", migrate_logstash.dcr_immutable_id,
+                   "The legacy rule's immutable id (dcr-…)")
+      ->type_name("ID");
+  migrate_logstash_cmd
+      ->add_option("--workspace-resource-id", migrate_logstash.workspace_resource_id,
+                   "The Log Analytics workspace's ARM id")
+      ->type_name("ID");
+  migrate_logstash_cmd
+      ->add_option("--tenant-id", migrate_logstash.tenant_id,
+                   "The Entra tenant of gd2sentinel's app registration")
+      ->type_name("ID");
+  migrate_logstash_cmd
+      ->add_option("--client-id", migrate_logstash.client_id, "The app registration's client id")
+      ->type_name("ID");
 
   auto* version_cmd = app.add_subcommand("version", "Print the version");
 
@@ -136,6 +204,7 @@ int main(int argc, char** argv) {
   if (*dead_list_cmd) return gd2s::dead_letters_list_command(dead_letters);
   if (*dead_replay_cmd) return gd2s::dead_letters_replay_command(dead_letters);
   if (*check_cmd) return gd2s::check_command(check_path);
+  if (*migrate_logstash_cmd) return gd2s::migrate_logstash_command(migrate_logstash);
   if (*migrate_table_cmd) return gd2s::migrate_table_command(migrate_table);
   if (*version_cmd) {
     std::printf("gd2sentinel %s\n", gd2s::kVersion);

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cstdio>
+
 #include "http/retry.h"
 #include "sources/unit_reader.h"
 
@@ -15,6 +17,20 @@ bool in_shard(std::string_view key, uint32_t index, uint32_t count) {
     hash *= 1099511628211ull;
   }
   return hash % count == index;
+}
+
+std::string listing_start_after(const std::string& base, const std::string& since,
+                                std::optional<Timestamp> modified_after) {
+  // Every key of an earlier day sorts before base + "Y/M/D"; that day's keys sort after it.
+  if (since.size() == 10)
+    return base + since.substr(0, 4) + "/" + since.substr(5, 2) + "/" + since.substr(8, 2);
+  if (!modified_after) return "";
+  auto day = std::chrono::floor<std::chrono::days>(*modified_after) - std::chrono::days(1);
+  std::chrono::year_month_day date{day};
+  char folder[16];
+  std::snprintf(folder, sizeof folder, "%04d/%02u/%02u", static_cast<int>(date.year()),
+                static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()));
+  return base + folder;
 }
 
 S3ListingSource::S3ListingSource(S3ListingOptions options, aws::S3Client& s3, StateStore& state)
@@ -86,6 +102,12 @@ std::vector<std::string> S3ListingSource::child_prefixes(const std::string& pare
   return children;
 }
 
+bool S3ListingSource::read_before(const aws::S3Object& object) const {
+  if (!options_.modified_after) return false;
+  std::optional<Timestamp> modified = parse_iso8601(object.last_modified);
+  return modified && *modified <= *options_.modified_after;  // unreadable dates: read it
+}
+
 void S3ListingSource::list_pass(std::stop_token stop, bool count_only) {
   std::string base = options_.prefix + "AWSLogs/";
   std::vector<std::string> accounts =
@@ -103,17 +125,14 @@ void S3ListingSource::list_pass(std::stop_token stop, bool count_only) {
 
 void S3ListingSource::list_prefix(const std::string& base, std::stop_token stop, bool count_only) {
   aws::ListRequest request{options_.bucket, base, "", "", "", 1000};
-  // `since` skips whole date folders: every key of an earlier day sorts before base + "Y/M/D".
-  if (options_.since.size() == 10)
-    request.start_after = base + options_.since.substr(0, 4) + "/" + options_.since.substr(5, 2) +
-                          "/" + options_.since.substr(8, 2);
+  request.start_after = listing_start_after(base, options_.since, options_.modified_after);
   uint64_t counted = 0;
   do {
     aws::ListPage page = s3_.list_objects_v2(request, stop);
     for (aws::S3Object& object : page.objects) {
       if (!count_only) listed_.fetch_add(1, std::memory_order_relaxed);
       if (object.key.ends_with('/') ||
-          !in_shard(object.key, options_.shard_index, options_.shard_count))
+          !in_shard(object.key, options_.shard_index, options_.shard_count) || read_before(object))
         continue;
       std::string unit_key = options_.bucket + "/" + object.key;
       if (count_only) {

@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -16,6 +17,7 @@
 
 #include "aws/s3_client.h"
 #include "core/duration.h"
+#include "core/time.h"
 #include "sources/source.h"
 #include "state/state_store.h"
 
@@ -32,7 +34,16 @@ struct S3ListingOptions {
   uint32_t shard_count = 1;
   size_t max_concurrent_objects = 8;
   bool once = false;  // one pass, then end when everything listed is committed
+  /// Objects whose LastModified is at or before it are not read: neither queued nor committed,
+  /// skipped on every pass (where another reader, such as Logstash, left off).
+  std::optional<Timestamp> modified_after;
 };
+
+/// The key a date folder's listing starts after: `base` + "YYYY/MM/DD" of `since`, else of the
+/// day before `modified_after` (GuardDuty files an object under the day it writes it, and that
+/// day may lag the object's LastModified across midnight), else empty (the whole folder).
+std::string listing_start_after(const std::string& base, const std::string& since,
+                                std::optional<Timestamp> modified_after);
 
 /// Whether `key` belongs to shard `index` of `count` (a stable hash, the same in every process).
 bool in_shard(std::string_view key, uint32_t index, uint32_t count);
@@ -57,6 +68,8 @@ class S3ListingSource final : public Source {
   void list_prefix(const std::string& base, std::stop_token stop, bool count_only);
   std::vector<std::string> child_prefixes(const std::string& parent, std::stop_token stop);
   void enqueue(Work work, std::stop_token stop);
+  // Whether modified_after says another reader already read this object.
+  bool read_before(const aws::S3Object& object) const;
   void worker(RecordEmitter& out, std::stop_token stop);
   void read_object(const Work& work, RecordEmitter& out, std::stop_token stop);
   void finished(const std::string& key);

@@ -107,6 +107,28 @@ class S3Listing : public ::testing::Test {
     return outcome;
   }
 
+  // Every object of `bucket` as a listing names it (LastModified as S3 reports it).
+  std::vector<aws::S3Object> list_all(const std::string& bucket) {
+    auto http = http::make_curl_client({});
+    aws::S3Settings settings;
+    settings.region = standin_->region();
+    settings.endpoints.s3 = standin_->endpoint();
+    auto credentials = aws::make_environment_provider([](const std::string& name) {
+      if (name == "AWS_ACCESS_KEY_ID") return std::string(AwsStandin::kAccessKeyId);
+      if (name == "AWS_SECRET_ACCESS_KEY") return std::string(AwsStandin::kSecretAccessKey);
+      return std::string();
+    });
+    aws::S3Client s3(http, credentials, settings);
+    std::vector<aws::S3Object> objects;
+    aws::ListRequest request{bucket, "", "", "", "", 1000};
+    do {
+      aws::ListPage page = s3.list_objects_v2(request);
+      objects.insert(objects.end(), page.objects.begin(), page.objects.end());
+      request.continuation_token = page.truncated ? page.next_continuation_token : "";
+    } while (!request.continuation_token.empty());
+    return objects;
+  }
+
   static AwsStandin* standin_;
   test::TempDir dir_;
 };
@@ -158,6 +180,58 @@ TEST_F(S3Listing, SinceSkipsEarlierDateFoldersAndAccountsAndRegionsNarrowTheWalk
       },
       "-narrow");
   EXPECT_EQ(narrowed.ids, (std::multiset<std::string>{"feb28", "mar01"}));
+}
+
+TEST(S3ListingStartAfter, SinceWinsElseTheDayBeforeModifiedAfterElseNothing) {
+  const std::string base = "p/AWSLogs/111122223333/GuardDuty/eu-west-1/";
+  auto at = [](const char* text) { return parse_iso8601(text); };
+  EXPECT_EQ(listing_start_after(base, "", std::nullopt), "");
+  EXPECT_EQ(listing_start_after(base, "2026-03-05", std::nullopt), base + "2026/03/05");
+  EXPECT_EQ(listing_start_after(base, "2026-03-05", at("2026-09-14T10:22:33Z")),
+            base + "2026/03/05");
+  EXPECT_EQ(listing_start_after(base, "", at("2026-09-14T10:22:33Z")), base + "2026/09/13");
+  EXPECT_EQ(listing_start_after(base, "", at("2026-09-14T00:00:00Z")), base + "2026/09/13");
+  EXPECT_EQ(listing_start_after(base, "", at("2026-03-01T23:59:59.999Z")), base + "2026/02/28");
+  EXPECT_EQ(listing_start_after(base, "", at("2028-03-01T00:00:01Z")), base + "2028/02/29");
+  EXPECT_EQ(listing_start_after(base, "", at("2027-01-01T08:00:00Z")), base + "2026/12/31");
+}
+
+// Where Logstash's sincedb left off: objects modified at or before the time are neither read nor
+// committed; one second earlier, all are read. Keys sit in today's date folder, as GuardDuty
+// files them; an object in a folder older than the day before is not even listed.
+TEST_F(S3Listing, ModifiedAfterSkipsObjectsModifiedAtOrBeforeIt) {
+  standin_->create_bucket("modified");
+  std::chrono::year_month_day today{std::chrono::floor<std::chrono::days>(now_utc())};
+  char folder[16];
+  std::snprintf(folder, sizeof folder, "%04d/%02u/%02u/", static_cast<int>(today.year()),
+                static_cast<unsigned>(today.month()), static_cast<unsigned>(today.day()));
+  for (int i = 0; i < 3; ++i)
+    standin_->put_object("modified", std::string(kBase) + folder + "o" + std::to_string(i) + ".gz",
+                         object_of(i, 2));
+  Timestamp newest{};
+  for (const aws::S3Object& object : list_all("modified")) {
+    auto modified = parse_iso8601(object.last_modified);
+    ASSERT_TRUE(modified) << object.last_modified;
+    newest = std::max(newest, *modified);
+  }
+  standin_->put_object("modified", std::string(kBase) + "2020/01/01/ancient.gz", object_of(9, 1));
+
+  Outcome before = run_once(
+      "modified", 2,
+      [&](S3ListingOptions& o) { o.modified_after = newest - std::chrono::seconds(1); }, "-before");
+  EXPECT_EQ(before.error, "");
+  EXPECT_EQ(before.ids.size(), 6u) << "every object modified after the time is read";
+  EXPECT_EQ(before.totals.units_opened, 3u) << "the 2020 folder is before the listing's start";
+
+  Outcome at = run_once(
+      "modified", 2, [&](S3ListingOptions& o) { o.modified_after = newest; }, "-at");
+  EXPECT_EQ(at.error, "");
+  EXPECT_TRUE(at.ids.empty());
+  EXPECT_EQ(at.totals.units_opened, 0u);
+  EXPECT_EQ(at.totals.units_committed, 0u);
+  SqliteStateStore state(dir_.file("state-modified-at.db"));
+  EXPECT_FALSE(state.checkpoint("s3_listing", "modified/" + std::string(kBase) + folder + "o0.gz"))
+      << "a skipped object is not committed";
 }
 
 TEST_F(S3Listing, ShardsSplitABucketWithoutOverlap) {

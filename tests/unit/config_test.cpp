@@ -201,6 +201,23 @@ TEST(Config, ExplainsS3ListingMistakes) {
             "for a local stand-in)");
 }
 
+TEST(Config, ReadsModifiedAfterAsAUtcTime) {
+  const std::string head = "[source.s3_listing]\nbucket = \"b\"\nregion = \"eu-west-1\"\n";
+  const std::string tail = "[sink.file]\npath = \"-\"\n";
+  Config c = parse_config(head + "modified_after = \"2026-09-14T10:22:33Z\"\n" + tail, "g.toml");
+  ASSERT_TRUE(c.s3_listing_source);
+  EXPECT_EQ(c.s3_listing_source->modified_after, "2026-09-14T10:22:33Z");
+  EXPECT_EQ(errors_of(head + "modified_after = \"2026-09-14T10:22:33.250Z\"\n" + tail), "(valid)");
+  EXPECT_EQ(parse_config(head + tail, "g.toml").s3_listing_source->modified_after, "");
+  for (const char* bad : {"2026-09-14", "2026-09-14 10:22:33 UTC", "2026-09-14T10:22:33+02:00",
+                          "2026-13-14T10:22:33Z", "yesterday"})
+    EXPECT_EQ(errors_of(head + "modified_after = \"" + bad + "\"\n" + tail),
+              std::string("gd2sentinel.toml:4: source.s3_listing.modified_after: must be a UTC "
+                          "time in RFC 3339 form such as \"2026-09-14T10:22:33Z\", not \"") +
+                  bad + "\"")
+        << bad;
+}
+
 }  // namespace
 }  // namespace gd2s
 
