@@ -5,25 +5,17 @@
 #include <fstream>
 #include <sstream>
 
+#include "migrate/logstash_scanner.h"
+
 namespace gd2s::logstash {
 namespace {
 
-bool is_name_char(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
-         c == '-';
-}
-bool is_word_start(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
-}
-bool is_word_char(char c) {
-  return is_word_start(c) || (c >= '0' && c <= '9');
-}
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
+using detail::is_digit;
+using detail::is_name_char;
+using detail::is_word_char;
+using detail::is_word_start;
+using detail::read_condition;
+using detail::Scanner;
 
 // logstash-core's StringEscape.process_escapes: \\ \" \' \n \r \t \0; others stay as written.
 std::string process_escapes(std::string_view raw) {
@@ -60,34 +52,10 @@ std::string process_escapes(std::string_view raw) {
   return out;
 }
 
-// A condition's text with comments dropped and whitespace runs folded, strings and regular
-// expressions kept as written.
-std::string fold_condition(std::string_view text) {
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '"' || c == '\'' || c == '/') {
-      size_t end = i + 1;
-      while (end < text.size() && text[end] != c) end += text[end] == '\\' ? 2 : 1;
-      end = std::min(end, text.size() - 1);
-      out.append(text.substr(i, end - i + 1));
-      i = end;
-    } else if (c == '#') {
-      while (i + 1 < text.size() && text[i + 1] != '\n') ++i;
-    } else if (is_space(c)) {
-      if (!out.empty() && out.back() != ' ') out += ' ';
-    } else {
-      out += c;
-    }
-  }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
-}
-
-class Parser {
+class Parser : private Scanner {
  public:
   Parser(std::string_view text, std::string file, const ParseOptions& options)
-      : text_(text), file_(std::move(file)), options_(options) {}
+      : Scanner(text, std::move(file)), options_(options) {}
 
   PipelineConfig parse() {
     PipelineConfig config;
@@ -101,72 +69,6 @@ class Parser {
   }
 
  private:
-  struct Mark {
-    size_t at;
-    int line, column;
-  };
-
-  bool eof() const { return at_ >= text_.size(); }
-  char peek(size_t ahead = 0) const {
-    return at_ + ahead < text_.size() ? text_[at_ + ahead] : '\0';
-  }
-  SourcePos pos() const { return SourcePos{file_, line_, column_}; }
-  Mark mark() const { return Mark{at_, line_, column_}; }
-  void reset(const Mark& m) {
-    at_ = m.at;
-    line_ = m.line;
-    column_ = m.column;
-  }
-  void advance(size_t n = 1) {
-    for (size_t i = 0; i < n && !eof(); ++i) {
-      if (text_[at_++] == '\n') {
-        ++line_;
-        column_ = 1;
-      } else {
-        ++column_;
-      }
-    }
-  }
-  bool looking_at(std::string_view s) const { return text_.substr(at_).starts_with(s); }
-  // `word` as a whole word: not followed by a name character.
-  bool looking_at_word(std::string_view word) const {
-    return looking_at(word) && !is_name_char(peek(word.size()));
-  }
-
-  // Whitespace and `#` comments; true when anything was skipped.
-  bool skip_cs() {
-    size_t start = at_;
-    while (!eof()) {
-      if (is_space(peek())) {
-        advance();
-      } else if (peek() == '#') {
-        while (!eof() && peek() != '\n') advance();
-      } else {
-        break;
-      }
-    }
-    return at_ != start;
-  }
-
-  std::string found() const {
-    if (eof()) return "the end of the file";
-    if (is_name_char(peek())) {
-      size_t end = at_;
-      while (end < text_.size() && is_name_char(text_[end])) ++end;
-      return "'" + std::string(text_.substr(at_, end - at_)) + "'";
-    }
-    if (peek() == '"' || peek() == '\'') return "a string";
-    return std::string("'") + peek() + "'";
-  }
-
-  [[noreturn]] void fail(const std::string& expected) const {
-    throw ParseError(pos(), "expected " + expected + ", found " + found());
-  }
-  void expect(char c, const std::string& expected) {
-    if (peek() != c || eof()) fail(expected);
-    advance();
-  }
-
   Section section() {
     Section s;
     s.pos = pos();
@@ -239,7 +141,7 @@ class Parser {
     if (with_condition) {
       advance(2);
       skip_cs();
-      c.condition = condition();
+      c.condition = read_condition(*this);
       skip_cs();
       expect('{',
              "an operator (==, !=, <, >, <=, >=, =~, !~, in, not in, and, or, xor, nand) or '{' "
@@ -327,14 +229,7 @@ class Parser {
   Value string_value() {
     Value v;
     v.pos = pos();
-    char quote = peek();
-    advance();
-    size_t start = at_;
-    while (!eof() && peek() != quote) advance(peek() == '\\' && peek(1) == quote ? 2 : 1);
-    if (eof())
-      throw ParseError(v.pos, std::string("the string starting here has no closing ") + quote);
-    std::string_view raw = text_.substr(start, at_ - start);
-    advance();
+    std::string_view raw = quoted();
     v.text = options_.support_escapes ? process_escapes(raw) : std::string(raw);
     v.references = env_references(v.text);
     return v;
@@ -344,15 +239,7 @@ class Parser {
     Value v;
     v.kind = Value::Kind::kNumber;
     v.pos = pos();
-    size_t start = at_;
-    if (peek() == '-') advance();
-    if (!is_digit(peek())) fail("a digit after '-'");
-    while (is_digit(peek())) advance();
-    if (peek() == '.') {
-      advance();
-      while (is_digit(peek())) advance();
-    }
-    v.text = std::string(text_.substr(start, at_ - start));
+    v.text = std::string(number_text());
     return v;
   }
 
@@ -424,166 +311,7 @@ class Parser {
     }
   }
 
-  // --- conditions: checked against the grammar, kept as text -----------------------------
-
-  Condition condition() {
-    Condition c;
-    c.pos = pos();
-    size_t start = at_;
-    expression();
-    for (;;) {
-      Mark before = mark();
-      skip_cs();
-      std::string_view op;
-      for (std::string_view candidate : {"and", "or", "xor", "nand"})
-        if (looking_at_word(candidate)) op = candidate;
-      if (op.empty()) {
-        reset(before);
-        break;
-      }
-      advance(op.size());
-      skip_cs();
-      expression();
-    }
-    c.text = fold_condition(text_.substr(start, at_ - start));
-    return c;
-  }
-
-  void expression() {
-    if (peek() == '(') {
-      parenthesised();
-      return;
-    }
-    if (peek() == '!' && peek(1) != '=' && peek(1) != '~') {
-      advance();
-      skip_cs();
-      if (peek() == '(') {
-        parenthesised();
-      } else if (peek() == '[' && selector()) {
-      } else {
-        fail("'(' or a field reference such as [field] after '!'");
-      }
-      return;
-    }
-    rvalue();
-    Mark before = mark();
-    skip_cs();
-    if (looking_at_word("in")) {
-      advance(2);
-      skip_cs();
-      rvalue();
-    } else if (looking_at("not") && is_space(peek(3))) {
-      advance(3);
-      skip_cs();
-      if (!looking_at_word("in")) fail("'in' after 'not'");
-      advance(2);
-      skip_cs();
-      rvalue();
-    } else if (looking_at("=~") || looking_at("!~")) {
-      advance(2);
-      skip_cs();
-      if (peek() == '"' || peek() == '\'')
-        string_value();
-      else if (peek() == '/')
-        regexp();
-      else
-        fail("a regular expression (/…/ or a string) after the match operator");
-    } else if (looking_at("==") || looking_at("!=") || looking_at("<=") || looking_at(">=")) {
-      advance(2);
-      skip_cs();
-      rvalue();
-    } else if (peek() == '<' || peek() == '>') {
-      advance();
-      skip_cs();
-      rvalue();
-    } else {
-      reset(before);
-    }
-  }
-
-  void parenthesised() {
-    advance();
-    skip_cs();
-    condition();
-    skip_cs();
-    expect(')', "')' or an operator in the condition");
-  }
-
-  // string / number / selector / array / method_call / regexp
-  void rvalue() {
-    char c = peek();
-    if (c == '"' || c == '\'') {
-      string_value();
-    } else if (is_digit(c) || (c == '-' && is_digit(peek(1)))) {
-      number();
-    } else if (c == '[') {
-      if (!selector()) array();
-    } else if (c == '/') {
-      regexp();
-    } else if (is_word_start(c) && is_word_char(peek(1))) {
-      method_call();
-    } else {
-      fail(
-          "a field reference such as [field], a string, a number, a list, a regular "
-          "expression or '(' in the condition");
-    }
-  }
-
-  // ("[" [^\][,]+ "]")+ ; false, having consumed nothing, when it is not one.
-  bool selector() {
-    Mark start = mark();
-    int elements = 0;
-    while (peek() == '[') {
-      Mark element = mark();
-      advance();
-      size_t inner = at_;
-      while (!eof() && peek() != '[' && peek() != ']' && peek() != ',') advance();
-      if (at_ == inner || peek() != ']') {
-        reset(element);
-        break;
-      }
-      advance();
-      ++elements;
-    }
-    if (elements == 0) reset(start);
-    return elements > 0;
-  }
-
-  void regexp() {
-    SourcePos start = pos();
-    advance();
-    while (!eof() && peek() != '/') advance(peek() == '\\' && peek(1) == '/' ? 2 : 1);
-    if (eof()) throw ParseError(start, "the regular expression starting here has no closing /");
-    advance();
-  }
-
-  void method_call() {
-    while (is_word_char(peek())) advance();
-    skip_cs();
-    expect('(', "'(' after a function name (a bare word is not a value in a condition)");
-    skip_cs();
-    if (peek() == ')') {
-      advance();
-      return;
-    }
-    for (;;) {
-      rvalue();
-      skip_cs();
-      if (peek() == ')') {
-        advance();
-        return;
-      }
-      expect(',', "',' or ')' in the function's arguments");
-      skip_cs();
-    }
-  }
-
-  std::string_view text_;
-  std::string file_;
   ParseOptions options_;
-  size_t at_ = 0;
-  int line_ = 1;
-  int column_ = 1;
 };
 
 void collect(const std::vector<Node>& body, std::vector<std::string>& conditions,

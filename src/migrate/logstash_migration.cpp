@@ -1,12 +1,10 @@
 #include "migrate/logstash_migration.h"
 
 #include <algorithm>
-#include <filesystem>
 #include <map>
 #include <set>
 
 #include "migrate/logstash_plan.h"
-#include "migrate/logstash_sincedb.h"
 
 namespace gd2s::migrate {
 namespace {
@@ -272,6 +270,7 @@ class Analysis {
   // Logstash's prefix is any start of a key; gd2sentinel's is the folder before AWSLogs/, with
   // the account and Region below it as lists.
   void split_prefix(const Setting& s, const std::string& prefix) {
+    logstash_prefix_ = prefix;
     size_t at = prefix.find("AWSLogs/");
     if (at == std::string::npos) {
       plan_.prefix = prefix;
@@ -510,14 +509,27 @@ class Analysis {
           "time_generated_field); new rows' is the finding's updatedAt");
   }
 
-  void starting_point(const PluginPlacement& input);
-  SincedbReading find_sincedb(const PluginPlacement& input);
+  // Where to start: the flags, else the input's sincedb (logstash_start.cpp).
+  void starting_point(const PluginPlacement& input) {
+    S3InputStart start;
+    start.bucket = plan_.bucket;
+    start.prefix = logstash_prefix_;
+    start.input_where = where(input.plugin->pos);
+    bool from_sincedb_path = request_.sincedb.empty() && request_.start_after.empty() &&
+                             !request_.from_beginning && sincedb_setting_ != nullptr;
+    if (from_sincedb_path) {
+      start.sincedb_path = scalar(*sincedb_setting_, "s3");
+      start.sincedb_path_where = sincedb_setting_->pos.where();
+    }
+    choose_starting_point(request_, start, plan_);
+  }
 
   const LogstashMigrationRequest& request_;
   Plan plan_;
   std::vector<PluginPlacement> inputs_;
   std::vector<PluginPlacement> outputs_;
   const Setting* sincedb_setting_ = nullptr;
+  std::string logstash_prefix_;  // as written, for the sincedb's name
   bool aws_secret_ = false;
   bool managed_identity_ = false;
   bool has_client_secret_ = false;
@@ -525,97 +537,6 @@ class Analysis {
   std::string client_secret_env_;
   SourcePos client_secret_pos_;
 };
-
-SincedbReading Analysis::find_sincedb(const PluginPlacement& input) {
-  std::vector<std::string> looked;
-  auto usable = [&](const std::string& path) {
-    std::error_code error;
-    looked.push_back(path);
-    return std::filesystem::is_regular_file(path, error);
-  };
-  std::string path;
-  if (!request_.sincedb.empty()) {
-    if (usable(request_.sincedb)) path = request_.sincedb;
-  } else if (sincedb_setting_ != nullptr) {
-    std::string configured = scalar(*sincedb_setting_, "s3");
-    if (configured == "/dev/null")
-      throw MigrationError(
-          sincedb_setting_->pos.where() +
-          ": sincedb_path => \"/dev/null\": Logstash kept no record of where it was, so there "
-          "is no starting point to carry over. Say where to start: --start-after TIME (e.g. "
-          "when the old pipeline stopped, \"2026-09-14 10:22:33 UTC\"), or --from-beginning "
-          "(the whole bucket: findings Logstash already shipped will be in the table twice)");
-    if (usable(configured)) path = configured;
-  } else {
-    const Setting* prefix = input.plugin->find("prefix");
-    for (const std::string& dir : request_.data_dirs) {
-      std::string candidate =
-          default_sincedb_path(dir, plan_.bucket, prefix ? scalar(*prefix, "s3") : std::string());
-      if (usable(candidate)) {
-        path = candidate;
-        break;
-      }
-    }
-  }
-  if (path.empty()) {
-    std::string list;
-    for (const std::string& p : looked) list += "\n  " + p;
-    throw MigrationError(
-        "found no sincedb of the s3 input (" + where(input.plugin->pos) + "); looked at:" + list +
-        "\nName it with --sincedb FILE (or --logstash-data DIR, Logstash's path.data), or say "
-        "where to start: --start-after TIME (e.g. when the old pipeline stopped, \"2026-09-14 "
-        "10:22:33 UTC\"), or --from-beginning (the whole bucket: findings Logstash already "
-        "shipped will be in the table twice)");
-  }
-  try {
-    return read_sincedb(path);
-  } catch (const std::runtime_error& error) {
-    throw MigrationError(error.what());
-  }
-}
-
-void Analysis::starting_point(const PluginPlacement& input) {
-  if (request_.from_beginning) {
-    plan_.start_comment = {"--from-beginning: every object of the bucket is read."};
-    plan_.start_report =
-        "From the beginning (--from-beginning): every object in the bucket is read. Findings "
-        "Logstash already shipped will be in " +
-        (plan_.table.empty() ? std::string("the table") : plan_.table) +
-        " twice (old rows and new ones); the docs' query finds them.";
-    return;
-  }
-  if (!request_.start_after.empty()) {
-    plan_.modified_after = parse_ruby_time(request_.start_after);
-    if (!plan_.modified_after)
-      throw MigrationError("--start-after \"" + request_.start_after +
-                           "\" is not a time such as \"2026-09-14 10:22:33 UTC\" or "
-                           "\"2026-09-14T10:22:33Z\"");
-    plan_.start_comment = {"From --start-after " + request_.start_after + "."};
-    plan_.start_report = "After " + format_rfc3339(*plan_.modified_after) +
-                         " (--start-after): objects modified at or before it are not read; "
-                         "those modified after it are.";
-    return;
-  }
-  SincedbReading sincedb = find_sincedb(input);
-  if (!sincedb.time) {
-    plan_.start_comment = {"Logstash's sincedb " + sincedb.path + " is empty: it had",
-                           "finished no object, so every object of the bucket is read."};
-    plan_.start_report = "From the beginning: Logstash's sincedb " + sincedb.path +
-                         " is empty (Logstash reads that as 1970: it had finished no object), "
-                         "so nothing was shipped that would come twice.";
-    return;
-  }
-  plan_.modified_after = sincedb.time;
-  plan_.start_comment = {
-      "Where Logstash left off: its sincedb " + sincedb.path,
-      "says \"" + sincedb.text + "\". Objects modified at or before it are not read again."};
-  plan_.start_report =
-      "Where Logstash left off: " + sincedb.path + " says \"" + sincedb.text + "\" (written " +
-      format_rfc3339(std::chrono::floor<std::chrono::seconds>(sincedb.written)) +
-      "). Logstash had read every object modified at or before " + format_rfc3339(*sincedb.time) +
-      "; gd2sentinel reads the ones modified after it (modified_after), none twice and none "
-      "missed. If Logstash is still running, the sincedb moves on: stop it and migrate again.";
-}
 
 }  // namespace
 

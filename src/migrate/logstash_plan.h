@@ -56,6 +56,20 @@ struct Plan {
   std::vector<std::string> secret_steps;  // what to set where, before the service starts
 };
 
+/// The s3 input, as the starting point needs it.
+struct S3InputStart {
+  std::string bucket;
+  std::string prefix;                       // as Logstash has it: the sincedb's name uses it
+  std::optional<std::string> sincedb_path;  // the input's sincedb_path, resolved
+  std::string sincedb_path_where;           // "file:line" of that setting
+  std::string input_where;                  // "line 4"
+};
+
+/// Sets plan.modified_after, start_comment and start_report; throws MigrationError when no
+/// starting point can be found (it says where it looked and what to pass instead).
+void choose_starting_point(const LogstashMigrationRequest& request, const S3InputStart& input,
+                           Plan& plan);
+
 std::string render_config(const Plan& plan, const LogstashMigrationRequest& request);
 std::string render_report(const Plan& plan, const LogstashMigrationRequest& request);
 
