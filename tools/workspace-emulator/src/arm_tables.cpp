@@ -225,6 +225,7 @@ void put_table(const httplib::Request& request, httplib::Response& response, Emu
   }
 
   std::vector<StoredColumn> columns;
+  std::vector<std::pair<std::string, std::string>> name_problems;  // column, what is wrong
   const auto schema = p.FindMember("schema");
   if (schema != p.MemberEnd()) {
     if (!schema->value.IsObject())
@@ -259,15 +260,11 @@ void put_table(const httplib::Request& request, httplib::Response& response, Emu
             return invalid_parameter(
                 response, "The column 'TimeGenerated' must be of type dateTime.", record);
           }
-        } else if (const std::string problem = table_column_name_problem(*column_name);
+        } else if (std::string problem = table_column_name_problem(*column_name);
                    !problem.empty()) {
-          return invalid_parameter(response,
-                                   "The column name '" + *column_name + "' is invalid: it " +
-                                       problem +
-                                       " (a letter first, then up to 45 letters, digits and "
-                                       "underscores; not _ResourceId, id, _SubscriptionId, "
-                                       "TenantId, Type, UniqueId or Title).",
-                                   record);
+          // Judged once the table is known: a column it has already (a classic table's
+          // `_timestamp_t`, made by the Data Collector API) is restated, not created.
+          name_problems.emplace_back(*column_name, std::move(problem));
         }
         for (const auto& other : columns) {
           if (iequals(other.name, *column_name)) {
@@ -291,6 +288,21 @@ void put_table(const httplib::Request& request, httplib::Response& response, Emu
             "…/tables/" +
             existing->name + "/migrate), then change it.",
         record);
+  }
+  for (const auto& named : name_problems) {
+    const std::string& column_name = named.first;
+    const bool restated =
+        existing && std::any_of(existing->columns.begin(), existing->columns.end(),
+                                [&](const StoredColumn& c) { return c.name == column_name; });
+    if (!restated) {
+      return invalid_parameter(response,
+                               "The column name '" + column_name + "' is invalid: it " +
+                                   named.second +
+                                   " (a letter first, then up to 45 letters, digits and "
+                                   "underscores; not _ResourceId, id, _SubscriptionId, "
+                                   "TenantId, Type, UniqueId or Title).",
+                               record);
+    }
   }
   if (existing) {
     std::size_t added = 0;

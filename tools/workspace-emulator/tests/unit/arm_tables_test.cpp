@@ -265,6 +265,26 @@ TEST_F(ArmTablesTest, CreatesADataCollectionRuleBasedTableAndChecksItsSchema) {
   EXPECT_EQ(put("Old_CL", R"([{"name":"TimeGenerated","type":"datetime"}])").status, 400);
 }
 
+TEST_F(ArmTablesTest, APutMayRestateAColumnTheDataCollectorNamedButNotCreateOne) {
+  // A migrated table keeps what the Data Collector API made of Logstash's @timestamp.
+  emulator_->store.define_table("Restated_CL",
+                                {{"TimeGenerated", ColumnType::Datetime},
+                                 {"_timestamp_t", ColumnType::Datetime},
+                                 {"type_s", ColumnType::String}},
+                                TableSubType::DataCollectionRuleBased);
+  auto put = [](const std::string& columns) {
+    return call("PUT", kTables + "Restated_CL", kTableVersion,
+                R"({"properties":{"schema":{"name":"Restated_CL","columns":)" + columns + "}}}");
+  };
+  Answer restated = put(
+      R"([{"name":"_timestamp_t","type":"datetime"},{"name":"type_s","type":"string"},{"name":"SeverityLabel_s","type":"string"}])");
+  EXPECT_EQ(restated.status, 200) << restated.text;
+  EXPECT_EQ(emulator_->store.find_table("Restated_CL")->columns.size(), 4u);
+  Answer created = put(R"([{"name":"_version_s","type":"string"}])");
+  EXPECT_EQ(created.status, 400);
+  EXPECT_NE(created.message().find("'_version_s'"), std::string::npos) << created.text;
+}
+
 TEST_F(ArmTablesTest, DeploysARuleOnlyToAnExistingTableThatIsNotClassic) {
   const std::string rule = std::string(kRuleGroup) + "deployed";
   const std::string version = "?api-version=2023-03-11";
