@@ -3,6 +3,7 @@
 // federated tokens. Not part of any Azure protocol; never faulted or logged.
 #include <cstdlib>
 
+#include "arm_common.h"
 #include "handlers.h"
 #include "http_util.h"
 #include "json_util.h"
@@ -16,7 +17,9 @@ void admin_error(httplib::Response& response, int status, const std::string& mes
 }
 
 std::size_t size_param(const httplib::Request& request, const char* name) {
-  return request.has_param(name) ? static_cast<std::size_t>(std::strtoull(request.get_param_value(name).c_str(), nullptr, 10)) : 0;
+  return request.has_param(name) ? static_cast<std::size_t>(std::strtoull(
+                                       request.get_param_value(name).c_str(), nullptr, 10))
+                                 : 0;
 }
 
 /// {"T": 42, …}, or with ?details=true {"T": {"rows": 42, "sub_type": "Classic", "columns":
@@ -39,14 +42,7 @@ void tables(const httplib::Request& request, httplib::Response& response, Emulat
         w.Null();
       }
       write_string(w, "columns");
-      w.StartArray();
-      for (const auto& column : table.columns) {
-        w.StartObject();
-        write_member(w, "name", column.name);
-        write_member(w, "type", to_string(column.type));
-        w.EndObject();
-      }
-      w.EndArray();
+      write_columns(w, table.columns);
       w.EndObject();
     }
   } else {
@@ -77,10 +73,12 @@ void set_faults(const httplib::Request& request, httplib::Response& response, Em
   const rapidjson::Value* rules = &doc;
   bool append = false;
   if (doc.IsObject()) {
-    if (!doc.HasMember("faults")) return admin_error(response, 400, "expected an array of rules or {\"faults\": [...]}");
+    if (!doc.HasMember("faults"))
+      return admin_error(response, 400, "expected an array of rules or {\"faults\": [...]}");
     rules = &doc["faults"];
     const auto mode = string_member(doc, "mode").value_or("replace");
-    if (mode != "replace" && mode != "append") return admin_error(response, 400, "mode is \"replace\" or \"append\"");
+    if (mode != "replace" && mode != "append")
+      return admin_error(response, 400, "mode is \"replace\" or \"append\"");
     append = mode == "append";
   }
   std::string error;
@@ -94,17 +92,23 @@ void set_faults(const httplib::Request& request, httplib::Response& response, Em
   set_json(response, 200, emulator.faults.to_json());
 }
 
-void federated_token(const httplib::Request& request, httplib::Response& response, Emulator& emulator) {
+void federated_token(const httplib::Request& request, httplib::Response& response,
+                     Emulator& emulator) {
   rapidjson::Document doc;
   doc.Parse(request.body.data(), request.body.size());
-  if (doc.HasParseError() || !doc.IsObject()) return admin_error(response, 400, "expected a JSON object");
+  if (doc.HasParseError() || !doc.IsObject())
+    return admin_error(response, 400, "expected a JSON object");
   const auto issuer = string_member(doc, "issuer");
   const auto subject = string_member(doc, "subject");
-  if (!issuer || !subject) return admin_error(response, 400, "\"issuer\" and \"subject\" are required");
-  const std::string audience = string_member(doc, "audience").value_or("api://AzureADTokenExchange");
+  if (!issuer || !subject)
+    return admin_error(response, 400, "\"issuer\" and \"subject\" are required");
+  const std::string audience =
+      string_member(doc, "audience").value_or("api://AzureADTokenExchange");
   const std::int64_t lifetime = int_member(doc, "lifetime_seconds").value_or(3600);
-  const std::int64_t now = now_epoch_seconds() + int_member(doc, "issued_offset_seconds").value_or(0);
-  const std::string token = emulator.signer.issue_federated(*issuer, *subject, audience, lifetime, now);
+  const std::int64_t now =
+      now_epoch_seconds() + int_member(doc, "issued_offset_seconds").value_or(0);
+  const std::string token =
+      emulator.signer.issue_federated(*issuer, *subject, audience, lifetime, now);
   set_json(response, 200, "{\"token\":" + json_quote(token) + "}");
 }
 
@@ -152,29 +156,35 @@ void register_admin(httplib::Server& server, Emulator& emulator) {
   server.Get("/_emulator/health", [](Req, Res res) { set_json(res, 200, "{\"status\":\"ok\"}"); });
   server.Get("/_emulator/info", [&emulator](Req req, Res res) { info(req, res, emulator); });
   server.Get("/_emulator/tables", [&emulator](Req req, Res res) { tables(req, res, emulator); });
-  server.Get(R"(/_emulator/tables/([^/]+)/rows)", [&emulator](Req req, Res res) { rows(req, res, emulator); });
+  server.Get(R"(/_emulator/tables/([^/]+)/rows)",
+             [&emulator](Req req, Res res) { rows(req, res, emulator); });
   server.Delete("/_emulator/tables", [&emulator](Req, Res res) {
     emulator.store.clear_all();
     set_json(res, 200, "{\"cleared\":true}");
   });
   server.Delete(R"(/_emulator/tables/([^/]+))", [&emulator](Req req, Res res) {
-    if (!emulator.store.clear_table(req.matches[1].str())) return admin_error(res, 404, "no table named " + req.matches[1].str());
+    if (!emulator.store.clear_table(req.matches[1].str()))
+      return admin_error(res, 404, "no table named " + req.matches[1].str());
     set_json(res, 200, "{\"cleared\":true}");
   });
   server.Get("/_emulator/requests", [&emulator](Req req, Res res) {
-    set_json(res, 200, emulator.requests.to_json(req.get_param_value("endpoint"), size_param(req, "limit")));
+    set_json(res, 200,
+             emulator.requests.to_json(req.get_param_value("endpoint"), size_param(req, "limit")));
   });
   server.Delete("/_emulator/requests", [&emulator](Req, Res res) {
     emulator.requests.clear();
     set_json(res, 200, "{\"cleared\":true}");
   });
-  server.Get("/_emulator/faults", [&emulator](Req, Res res) { set_json(res, 200, emulator.faults.to_json()); });
-  server.Post("/_emulator/faults", [&emulator](Req req, Res res) { set_faults(req, res, emulator); });
+  server.Get("/_emulator/faults",
+             [&emulator](Req, Res res) { set_json(res, 200, emulator.faults.to_json()); });
+  server.Post("/_emulator/faults",
+              [&emulator](Req req, Res res) { set_faults(req, res, emulator); });
   server.Delete("/_emulator/faults", [&emulator](Req, Res res) {
     emulator.faults.clear();
     set_json(res, 200, emulator.faults.to_json());
   });
-  server.Post("/_emulator/federated-token", [&emulator](Req req, Res res) { federated_token(req, res, emulator); });
+  server.Post("/_emulator/federated-token",
+              [&emulator](Req req, Res res) { federated_token(req, res, emulator); });
 }
 
 }  // namespace wsemu

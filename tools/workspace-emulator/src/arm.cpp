@@ -240,13 +240,7 @@ void put_rule(const httplib::Request& request, httplib::Response& response, Emul
                          record);
   }
   rapidjson::Document doc;
-  doc.Parse(request.body.data(), request.body.size());
-  if (doc.HasParseError() || !doc.IsObject()) {
-    return set_arm_error(response, 400, "InvalidRequestContent",
-                         "The request content was invalid and could not be deserialized: the body "
-                         "is not a JSON object.",
-                         record);
-  }
+  if (!parse_arm_object(request, response, record, doc)) return;
   std::lock_guard lock(emulator.arm_writes);
   auto rule = rule_of_body(doc, emulator, response, record);
   if (!rule) return;

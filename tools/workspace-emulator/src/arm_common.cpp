@@ -228,14 +228,7 @@ void write_rule(JsonWriter& w, const DataCollectionRule& dcr, const Emulator& em
     write_string(w, name);
     w.StartObject();
     write_string(w, "columns");
-    w.StartArray();
-    for (const auto& column : stream.columns) {
-      w.StartObject();
-      write_member(w, "name", column.name);
-      write_member(w, "type", to_string(column.type));
-      w.EndObject();
-    }
-    w.EndArray();
+    write_columns(w, stream.columns);
     w.EndObject();
   }
   w.EndObject();
@@ -278,6 +271,28 @@ void write_rule(JsonWriter& w, const DataCollectionRule& dcr, const Emulator& em
   write_member(w, "provisioningState", "Succeeded");
   w.EndObject();
   w.EndObject();
+}
+
+bool parse_arm_object(const httplib::Request& request, httplib::Response& response,
+                      RequestRecord& record, rapidjson::Document& doc) {
+  doc.Parse(request.body.data(), request.body.size());
+  if (!doc.HasParseError() && doc.IsObject()) return true;
+  set_arm_error(response, 400, "InvalidRequestContent",
+                "The request content was invalid and could not be deserialized: the body is not a "
+                "JSON object.",
+                record);
+  return false;
+}
+
+void write_columns(JsonWriter& w, const std::vector<StoredColumn>& columns) {
+  w.StartArray();
+  for (const auto& column : columns) {
+    w.StartObject();
+    write_member(w, "name", column.name);
+    write_member(w, "type", to_string(column.type));
+    w.EndObject();
+  }
+  w.EndArray();
 }
 
 }  // namespace wsemu

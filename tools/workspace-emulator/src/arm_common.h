@@ -57,6 +57,14 @@ bool names_principal(const std::vector<std::string>& principals, const TokenChec
 /// A data collection rule as ARM answers a GET of it (REFERENCE §9.1).
 void write_rule(JsonWriter& w, const DataCollectionRule& dcr, const Emulator& emulator);
 
+/// Parses a request body that must be one JSON object; otherwise answers ARM's 400
+/// InvalidRequestContent and returns false.
+bool parse_arm_object(const httplib::Request& request, httplib::Response& response,
+                      RequestRecord& record, rapidjson::Document& doc);
+
+/// `[{"name","type"}, …]`: a column list as stream declarations and the admin API show it.
+void write_columns(JsonWriter& w, const std::vector<StoredColumn>& columns);
+
 /// GET, PUT and POST …/workspaces/{ws}/tables/{table}[/migrate] (arm_tables.cpp).
 void register_arm_tables(httplib::Server& server, Emulator& emulator);
 

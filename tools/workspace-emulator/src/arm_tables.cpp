@@ -185,13 +185,7 @@ void put_table(const httplib::Request& request, httplib::Response& response, Emu
   }
   const std::string name = request.matches[4].str();
   rapidjson::Document doc;
-  doc.Parse(request.body.data(), request.body.size());
-  if (doc.HasParseError() || !doc.IsObject()) {
-    return set_arm_error(response, 400, "InvalidRequestContent",
-                         "The request content was invalid and could not be deserialized: the body "
-                         "is not a JSON object.",
-                         record);
-  }
+  if (!parse_arm_object(request, response, record, doc)) return;
   if (!custom_table_name(name)) {
     return invalid_parameter(
         response, "The table name '" + name + "' is invalid: a custom table's name ends in '_CL'.",
