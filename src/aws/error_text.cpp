@@ -1,5 +1,7 @@
 #include "aws/error_text.h"
 
+#include <algorithm>
+
 namespace gd2s::aws {
 
 namespace {
@@ -17,6 +19,10 @@ std::string short_service_message(std::string_view message) {
   // Appended in place: GCC 12 at -O2 warns falsely (array-bounds) on string + literal here.
   if (message.size() > kMaxDetailChars) out += "…";
   return out;
+}
+
+bool is_one_of(std::string_view code, std::initializer_list<std::string_view> codes) {
+  return std::find(codes.begin(), codes.end(), code) != codes.end();
 }
 
 }  // namespace gd2s::aws

@@ -15,10 +15,6 @@ namespace {
 
 constexpr const char* kJsonContentType = "application/json";
 
-bool is_one_of(std::string_view code, std::initializer_list<std::string_view> codes) {
-  return std::find(codes.begin(), codes.end(), code) != codes.end();
-}
-
 struct ErrorAnswer {
   std::string code;
   std::string message;
@@ -82,16 +78,6 @@ bool is_retryable(const http::Response& response) {
                    {"TooManyRequestsException", "ThrottlingException", "Throttling"});
 }
 
-std::string json_object(const std::function<void(JsonWriter&)>& members) {
-  std::string out;
-  StringSink sink(out);
-  JsonWriter w(sink);
-  w.StartObject();
-  members(w);
-  w.EndObject();
-  return out;
-}
-
 void write_sort_oldest_first(JsonWriter& w) {
   write_key(w, "sortCriteria");
   w.StartObject();
@@ -106,8 +92,8 @@ simdjson::dom::element parse_answer(simdjson::dom::parser& parser, const std::st
                                     const Operation& operation, const std::string& where) {
   simdjson::dom::element doc;
   if (parser.parse(body).get(doc) || !doc.is_object())
-    throw GuardDutyError(
-        200, "MalformedResponse", "",
+    throw ServiceError(
+        AwsService::kGuardDuty, 200, "MalformedResponse",
         std::string(operation.api) + " " + where + " returned a body that is not a JSON object");
   return doc;
 }
@@ -131,9 +117,10 @@ std::string where_of(const std::string& region, const std::string& detector_id) 
 
 }  // namespace
 
-bool GuardDutyError::detector_not_found() const {
-  return is_one_of(code(), {"BadRequestException", "InvalidInputException"}) &&
-         names_detector(service_message_);
+bool detector_not_found(const ServiceError& error) {
+  return error.service() == AwsService::kGuardDuty &&
+         is_one_of(error.code(), {"BadRequestException", "InvalidInputException"}) &&
+         names_detector(error.service_message());
 }
 
 std::string list_findings_body(int64_t updated_since_ms, const std::string& next_token) {
@@ -171,42 +158,22 @@ std::string get_findings_body(const std::vector<std::string>& finding_ids) {
 
 GuardDutyClient::GuardDutyClient(http::HttpClientPtr http, CredentialProviderPtr credentials,
                                  GuardDutySettings settings)
-    : http_(std::move(http)),
-      credentials_(std::move(credentials)),
-      settings_(std::move(settings)),
-      endpoint_(resolve_endpoint("guardduty", settings_.region, settings_.endpoints)) {}
-
-http::Request GuardDutyClient::signed_request(const std::string& method, const std::string& path,
-                                              const std::string& query,
-                                              const std::string& json_body,
-                                              const AwsCredentials& credentials) {
-  http::Request request;
-  request.method = method;
-  std::string base = endpoint_ + path;
-  request.url = query.empty() ? base : base + "?" + query;
-  request.body = json_body;
-  std::vector<Header> headers{{"Host", host_header(base)}};
-  if (method != "GET") headers.emplace_back("Content-Type", kJsonContentType);
-  SignableRequest signable{method, url_path(base), query, std::move(headers),
-                           sha256_hex(json_body)};
-  sign_headers(
-      signable, credentials, {settings_.region, "guardduty", false},
-      std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()));
-  request.headers = std::move(signable.headers);
-  return request;
-}
+    : channel_(AwsService::kGuardDuty, std::move(http), std::move(credentials), settings.region,
+               settings.endpoints, settings.backoff) {}
 
 std::string GuardDutyClient::call(const Operation& operation, const std::string& method,
                                   const std::string& path, const std::string& query,
                                   const std::string& json_body, const std::string& detector_id,
                                   std::stop_token stop) {
-  http::Response response = send_signed(
-      *http_,
-      [&] { return signed_request(method, path, query, json_body, credentials_->credentials()); },
-      settings_.backoff, stop,
-      std::string(operation.api) + " " + where_of(settings_.region, detector_id), is_retryable);
+  std::vector<Header> headers;
+  if (method != "GET") headers.emplace_back("Content-Type", kJsonContentType);
+  ServiceRequest request{method, channel_.endpoint() + path, query, std::move(headers), json_body,
+                         {}};
+  http::Response response = channel_.send(
+      request, stop, std::string(operation.api) + " " + where_of(region(), detector_id),
+      is_retryable);
   if (response.status == 200) return std::move(response.body);
-  throw guardduty_error(response, operation, settings_.region, detector_id);
+  throw guardduty_error(response, operation, region(), detector_id);
 }
 
 IdPage GuardDutyClient::list_detectors(const std::string& next_token, std::stop_token stop) {
@@ -214,7 +181,7 @@ IdPage GuardDutyClient::list_detectors(const std::string& next_token, std::stop_
   if (!next_token.empty()) query += "&nextToken=" + uri_encode(next_token, false);
   std::string answer = call(ops::kListDetectors, "GET", "/detector", query, "", "", stop);
   simdjson::dom::parser parser;
-  return id_page(parse_answer(parser, answer, ops::kListDetectors, "in " + settings_.region),
+  return id_page(parse_answer(parser, answer, ops::kListDetectors, "in " + region()),
                  "detectorIds");
 }
 
@@ -235,9 +202,8 @@ IdPage GuardDutyClient::list_findings(const std::string& detector_id, int64_t up
       call(ops::kListFindings, "POST", "/detector/" + uri_encode(detector_id, false) + "/findings",
            "", list_findings_body(updated_since_ms, next_token), detector_id, stop);
   simdjson::dom::parser parser;
-  return id_page(
-      parse_answer(parser, answer, ops::kListFindings, where_of(settings_.region, detector_id)),
-      "findingIds");
+  return id_page(parse_answer(parser, answer, ops::kListFindings, where_of(region(), detector_id)),
+                 "findingIds");
 }
 
 std::vector<ApiFinding> GuardDutyClient::get_findings(const std::string& detector_id,
@@ -254,7 +220,7 @@ std::vector<ApiFinding> GuardDutyClient::get_findings(const std::string& detecto
                               get_findings_body(chunk), detector_id, stop);
     simdjson::dom::parser parser;
     simdjson::dom::element doc =
-        parse_answer(parser, answer, ops::kGetFindings, where_of(settings_.region, detector_id));
+        parse_answer(parser, answer, ops::kGetFindings, where_of(region(), detector_id));
     simdjson::dom::array items;
     if (doc["findings"].get(items)) continue;
     for (simdjson::dom::element item : items) {
@@ -276,8 +242,8 @@ std::string guardduty_error_code(const http::Response& response) {
   return parse_error(response).code;
 }
 
-GuardDutyError guardduty_error(const http::Response& response, const Operation& operation,
-                               const std::string& region, const std::string& detector_id) {
+ServiceError guardduty_error(const http::Response& response, const Operation& operation,
+                             const std::string& region, const std::string& detector_id) {
   ErrorAnswer answer = parse_error(response);
   std::string code = answer.code.empty() ? "HTTP" + std::to_string(response.status) : answer.code;
   std::string message = std::string(operation.api) + " " + where_of(region, detector_id) +
@@ -285,7 +251,8 @@ GuardDutyError guardduty_error(const http::Response& response, const Operation& 
   if (std::string detail = short_service_message(answer.message); !detail.empty())
     message += " (" + detail + ")";
   message += hint(answer, operation, region, detector_id);
-  return GuardDutyError(response.status, std::move(code), std::move(answer.message), message);
+  return ServiceError(AwsService::kGuardDuty, response.status, std::move(code), message,
+                      std::move(answer.message));
 }
 
 }  // namespace gd2s::aws

@@ -23,23 +23,9 @@ namespace gd2s::aws {
 /// GuardDuty's limit on maxResults and on the finding ids of one GetFindings call.
 inline constexpr int kGuardDutyPageSize = 50;
 
-/// A GuardDuty error answer: the code (from x-amzn-ErrorType or __type), the service's own
-/// message, and a message for people that names the operation, the detector and the fix (for
-/// AccessDenied: the guardduty: action the policy must allow).
-class GuardDutyError : public ServiceError {
- public:
-  GuardDutyError(long status, std::string code, std::string service_message,
-                 const std::string& message)
-      : ServiceError(status, std::move(code), message),
-        service_message_(std::move(service_message)) {}
-  /// The service's own words (not for people: use what(), which is redacted).
-  const std::string& service_message() const { return service_message_; }
-  /// The detector named in the request is not (or no longer) one of this account and Region.
-  bool detector_not_found() const;
-
- private:
-  std::string service_message_;
-};
+/// Whether a GuardDuty refusal says the detector named in the request is not (or no longer)
+/// one of this account and Region.
+bool detector_not_found(const ServiceError& error);
 
 struct GuardDutySettings {
   std::string region;
@@ -66,9 +52,9 @@ class GuardDutyClient {
   GuardDutyClient(http::HttpClientPtr http, CredentialProviderPtr credentials,
                   GuardDutySettings settings);
 
-  const std::string& region() const { return settings_.region; }
+  const std::string& region() const { return channel_.region(); }
 
-  /// ListDetectors, one page. Throws GuardDutyError, http::HttpError.
+  /// ListDetectors, one page. Throws ServiceError, http::HttpError.
   IdPage list_detectors(const std::string& next_token = "", std::stop_token stop = {});
   /// Every page of ListDetectors.
   std::vector<std::string> all_detectors(std::stop_token stop = {});
@@ -87,24 +73,18 @@ class GuardDutyClient {
   std::string call(const Operation& operation, const std::string& method, const std::string& path,
                    const std::string& query, const std::string& json_body,
                    const std::string& detector_id, std::stop_token stop);
-  http::Request signed_request(const std::string& method, const std::string& path,
-                               const std::string& query, const std::string& json_body,
-                               const AwsCredentials& credentials);
 
-  http::HttpClientPtr http_;
-  CredentialProviderPtr credentials_;
-  GuardDutySettings settings_;
-  std::string endpoint_;
+  ServiceChannel channel_;
 };
 
 /// The error code of a GuardDuty answer: x-amzn-ErrorType, else the body's __type (a
 /// "prefix#" and a ":suffix" stripped from either), else empty.
 std::string guardduty_error_code(const http::Response& response);
 
-/// A non-2xx GuardDuty answer → GuardDutyError naming the operation, the detector and the
+/// A non-2xx GuardDuty answer → a ServiceError naming the operation, the detector and the
 /// Region, with the fix for the common causes.
-GuardDutyError guardduty_error(const http::Response& response, const Operation& operation,
-                               const std::string& region, const std::string& detector_id);
+ServiceError guardduty_error(const http::Response& response, const Operation& operation,
+                             const std::string& region, const std::string& detector_id);
 
 /// The JSON bodies the client sends, for tests and for reading alongside REFERENCE.md §5.3.
 std::string list_findings_body(int64_t updated_since_ms, const std::string& next_token);

@@ -95,37 +95,26 @@ class ResumableObjectStream final : public ByteStream {
 }  // namespace
 
 S3Client::S3Client(http::HttpClientPtr http, CredentialProviderPtr credentials, S3Settings settings)
-    : http_(std::move(http)),
-      credentials_(std::move(credentials)),
-      settings_(std::move(settings)),
-      endpoint_(resolve_endpoint("s3", settings_.region, settings_.endpoints)) {}
+    : channel_(AwsService::kS3, std::move(http), std::move(credentials), settings.region,
+               settings.endpoints, settings.backoff),
+      path_style_(settings.path_style) {}
 
 std::string S3Client::object_url(const std::string& bucket, const std::string& key) const {
-  std::string host = host_header(endpoint_);
+  const std::string& endpoint = channel_.endpoint();
+  std::string host = host_header(endpoint);
   bool path_style =
-      settings_.path_style || bucket.find('.') != std::string::npos || is_ip_or_localhost(host);
+      path_style_ || bucket.find('.') != std::string::npos || is_ip_or_localhost(host);
   std::string encoded_key = uri_encode(key, true);
-  if (path_style) return endpoint_ + "/" + bucket + (key.empty() ? "" : "/" + encoded_key);
-  size_t scheme_end = endpoint_.find("://") + 3;
-  return endpoint_.substr(0, scheme_end) + bucket + "." + endpoint_.substr(scheme_end) + "/" +
+  if (path_style) return endpoint + "/" + bucket + (key.empty() ? "" : "/" + encoded_key);
+  size_t scheme_end = endpoint.find("://") + 3;
+  return endpoint.substr(0, scheme_end) + bucket + "." + endpoint.substr(scheme_end) + "/" +
          encoded_key;
 }
 
 http::Request S3Client::signed_request(const std::string& method, const std::string& bucket,
                                        const std::string& key, const std::string& query,
                                        http::Headers extra_headers) {
-  std::string url = object_url(bucket, key);
-  SignableRequest signable{
-      method, url_path(url), query, {{"Host", host_header(url)}}, sha256_hex("")};
-  for (auto& header : extra_headers) signable.headers.push_back(std::move(header));
-  sign_headers(
-      signable, credentials_->credentials(), {settings_.region, "s3", true},
-      std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()));
-  http::Request request;
-  request.method = method;
-  request.url = query.empty() ? url : url + "?" + query;
-  request.headers = std::move(signable.headers);
-  return request;
+  return channel_.sign({method, object_url(bucket, key), query, std::move(extra_headers), "", {}});
 }
 
 ListPage S3Client::list_objects_v2(const ListRequest& list, std::stop_token stop) {
@@ -136,9 +125,9 @@ ListPage S3Client::list_objects_v2(const ListRequest& list, std::stop_token stop
   if (!list.start_after.empty()) query += "&" + query_param("start-after", list.start_after);
   if (!list.continuation_token.empty())
     query += "&" + query_param("continuation-token", list.continuation_token);
-  http::Response response = send_signed(
-      *http_, [&] { return signed_request("GET", list.bucket, "", query, {}); }, settings_.backoff,
-      stop, "ListObjectsV2 on s3://" + list.bucket + "/" + list.prefix);
+  http::Response response =
+      channel_.send({"GET", object_url(list.bucket, ""), query, {}, "", {}}, stop,
+                    "ListObjectsV2 on s3://" + list.bucket + "/" + list.prefix);
   if (response.status != 200)
     throw s3_error(response.status, response.body, ops::kListObjectsV2,
                    "s3://" + list.bucket + "/" + list.prefix);
@@ -148,8 +137,8 @@ ListPage S3Client::list_objects_v2(const ListRequest& list, std::stop_token stop
 ListPage parse_list_objects_v2(std::string_view body, const std::string& bucket) {
   pugi::xml_document doc;
   if (!doc.load_buffer(body.data(), body.size()))
-    throw S3Error(200, "MalformedResponse",
-                  "ListObjectsV2 on s3://" + bucket + " returned a body that is not XML");
+    throw ServiceError(AwsService::kS3, 200, "MalformedResponse",
+                       "ListObjectsV2 on s3://" + bucket + " returned a body that is not XML");
   pugi::xml_node result = doc.child("ListBucketResult");
   bool url_encoded = std::string_view(result.child_value("EncodingType")) == "url";
   auto text = [&](std::string_view value) {
@@ -169,8 +158,9 @@ ListPage parse_list_objects_v2(std::string_view body, const std::string& bucket)
   for (pugi::xml_node prefix : result.children("CommonPrefixes"))
     page.common_prefixes.push_back(text(prefix.child_value("Prefix")));
   if (page.truncated && page.next_continuation_token.empty())
-    throw S3Error(200, "MalformedResponse",
-                  "ListObjectsV2 on s3://" + bucket + " is truncated without a continuation token");
+    throw ServiceError(
+        AwsService::kS3, 200, "MalformedResponse",
+        "ListObjectsV2 on s3://" + bucket + " is truncated without a continuation token");
   return page;
 }
 
@@ -182,9 +172,10 @@ std::unique_ptr<ByteStream> S3Client::get_object(const std::string& bucket, cons
   for (int attempt = 0;; ++attempt) {
     http::Headers headers;
     if (!etag.empty()) headers.emplace_back("If-Match", etag);
-    bool last = settings_.backoff.max_attempts > 0 && attempt + 1 >= settings_.backoff.max_attempts;
+    bool last =
+        channel_.backoff().max_attempts > 0 && attempt + 1 >= channel_.backoff().max_attempts;
     try {
-      auto stream = http_->open(signed_request("GET", bucket, key, "", headers));
+      auto stream = channel_.http().open(signed_request("GET", bucket, key, "", headers));
       if (stream->status() == 200)
         return std::make_unique<ResumableObjectStream>(*this, bucket, key, etag, expected_size,
                                                        std::move(stream), stop);
@@ -203,13 +194,13 @@ std::unique_ptr<ByteStream> S3Client::get_object(const std::string& bucket, cons
       if (last || stop.stop_requested()) throw TransportError(error.what());
       spdlog::debug("{}: {}, retrying", resource, error.what());
     }
-    if (!http::sleep_for(http::full_jitter(settings_.backoff, attempt, random), stop))
+    if (!http::sleep_for(http::full_jitter(channel_.backoff(), attempt, random), stop))
       throw TransportError("stopped while fetching " + resource);
   }
 }
 
-S3Error s3_error(long status, const std::string& body, const Operation& operation,
-                 const std::string& resource) {
+ServiceError s3_error(long status, const std::string& body, const Operation& operation,
+                      const std::string& resource) {
   pugi::xml_document doc;
   std::string code, detail;
   if (doc.load_buffer(body.data(), body.size())) {
@@ -236,7 +227,7 @@ S3Error s3_error(long status, const std::string& body, const Operation& operatio
   } else if (code == "SlowDown") {
     message += ": S3 is throttling; requests back off and retry";
   }
-  return S3Error(status, code, message);
+  return ServiceError(AwsService::kS3, status, code, message);
 }
 
 }  // namespace gd2s::aws

@@ -43,13 +43,8 @@ struct ListPage {
 };
 
 /// An S3 error response, with what it means and what to do in the message.
-class S3Error : public ServiceError {
- public:
-  using ServiceError::ServiceError;
-};
-
 /// A ListObjectsV2 answer's body → its page (keys decoded when EncodingType is url). Throws
-/// S3Error (MalformedResponse) when the body is not XML or is truncated without a token.
+/// ServiceError (MalformedResponse) when the body is not XML or is truncated without a token.
 ListPage parse_list_objects_v2(std::string_view body, const std::string& bucket);
 
 struct S3Settings {
@@ -63,11 +58,11 @@ class S3Client {
  public:
   S3Client(http::HttpClientPtr http, CredentialProviderPtr credentials, S3Settings settings);
 
-  /// One page of ListObjectsV2 (encoding-type=url, keys decoded). Throws S3Error, HttpError.
+  /// One page of ListObjectsV2 (encoding-type=url, keys decoded). Throws ServiceError, HttpError.
   ListPage list_objects_v2(const ListRequest& request, std::stop_token stop = {});
 
   /// The object's bytes as a stream that resumes with a Range request (If-Match on `etag`)
-  /// when the connection breaks; TransportError when it cannot. Throws S3Error on refusal
+  /// when the connection breaks; TransportError when it cannot. Throws ServiceError on refusal
   /// (NoSuchKey, AccessDenied, PreconditionFailed when the object changed).
   /// `expected_size` (from the listing; 0 if unknown) catches a body that ends early with
   /// well-formed framing: it is resumed like a broken connection.
@@ -80,19 +75,17 @@ class S3Client {
                                const std::string& key, const std::string& query,
                                http::Headers extra_headers);
 
-  http::HttpClient& http() { return *http_; }
+  http::HttpClient& http() { return channel_.http(); }
 
  private:
   std::string object_url(const std::string& bucket, const std::string& key) const;
 
-  http::HttpClientPtr http_;
-  CredentialProviderPtr credentials_;
-  S3Settings settings_;
-  std::string endpoint_;
+  ServiceChannel channel_;
+  bool path_style_;
 };
 
-/// S3's XML error body → S3Error with a plain cause and the fix for the common ones.
-S3Error s3_error(long status, const std::string& body, const Operation& operation,
-                 const std::string& resource);
+/// S3's XML error body → a ServiceError with a plain cause and the fix for the common ones.
+ServiceError s3_error(long status, const std::string& body, const Operation& operation,
+                      const std::string& resource);
 
 }  // namespace gd2s::aws

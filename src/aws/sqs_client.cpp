@@ -18,10 +18,6 @@ constexpr size_t kMaxBatchEntries = 10;
 // Long polls are answered after up to `wait`; the HTTP timeout leaves this much on top.
 constexpr std::chrono::seconds kPollMargin{10};
 
-bool is_one_of(std::string_view code, std::initializer_list<std::string_view> codes) {
-  return std::find(codes.begin(), codes.end(), code) != codes.end();
-}
-
 // The two names SQS gives an error (JSON: __type; query-compatible: x-amzn-query-error), and
 // its message.
 struct ErrorAnswer {
@@ -124,20 +120,10 @@ simdjson::dom::element parse_answer(simdjson::dom::parser& parser, const std::st
                                     const Operation& operation, const std::string& queue_url) {
   simdjson::dom::element doc;
   if (parser.parse(body).get(doc) || !doc.is_object())
-    throw SqsError(200, "MalformedResponse",
-                   std::string(operation.api) + " on " + queue_url +
-                       " returned a body that is not a JSON object");
+    throw ServiceError(AwsService::kSqs, 200, "MalformedResponse",
+                       std::string(operation.api) + " on " + queue_url +
+                           " returned a body that is not a JSON object");
   return doc;
-}
-
-std::string json_object(const std::function<void(JsonWriter&)>& members) {
-  std::string out;
-  StringSink sink(out);
-  JsonWriter w(sink);
-  w.StartObject();
-  members(w);
-  w.EndObject();
-  return out;
 }
 
 void write_queue_url(JsonWriter& w, const std::string& queue_url) {
@@ -149,40 +135,21 @@ void write_queue_url(JsonWriter& w, const std::string& queue_url) {
 
 SqsClient::SqsClient(http::HttpClientPtr http, CredentialProviderPtr credentials,
                      SqsSettings settings)
-    : http_(std::move(http)),
-      credentials_(std::move(credentials)),
-      settings_(std::move(settings)),
-      endpoint_(resolve_endpoint("sqs", settings_.region, settings_.endpoints)) {}
-
-http::Request SqsClient::signed_request(const Operation& operation, const std::string& json_body,
-                                        std::chrono::seconds timeout,
-                                        const AwsCredentials& credentials) {
-  http::Request request;
-  request.method = "POST";
-  request.url = endpoint_ + "/";
-  request.body = json_body;
-  request.timeout = timeout;
-  SignableRequest signable{"POST",
-                           url_path(request.url),
-                           "",
-                           {{"Host", host_header(request.url)},
-                            {"Content-Type", kJsonContentType},
-                            {"X-Amz-Target", "AmazonSQS." + std::string(operation.api)}},
-                           sha256_hex(json_body)};
-  sign_headers(
-      signable, credentials, {settings_.region, "sqs", false},
-      std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()));
-  request.headers = std::move(signable.headers);
-  return request;
-}
+    : channel_(AwsService::kSqs, std::move(http), std::move(credentials), settings.region,
+               settings.endpoints, settings.backoff) {}
 
 std::string SqsClient::call(const Operation& operation, const std::string& queue_url,
                             const std::string& json_body, std::chrono::seconds timeout,
                             std::stop_token stop) {
-  http::Response response = send_signed(
-      *http_,
-      [&] { return signed_request(operation, json_body, timeout, credentials_->credentials()); },
-      settings_.backoff, stop, std::string(operation.api) + " on " + queue_url, is_throttling);
+  ServiceRequest request{"POST",
+                         channel_.endpoint() + "/",
+                         "",
+                         {{"Content-Type", kJsonContentType},
+                          {"X-Amz-Target", "AmazonSQS." + std::string(operation.api)}},
+                         json_body,
+                         timeout};
+  http::Response response =
+      channel_.send(request, stop, std::string(operation.api) + " on " + queue_url, is_throttling);
   if (response.status == 200) return std::move(response.body);
   throw sqs_error(response, operation, queue_url);
 }
@@ -310,8 +277,8 @@ std::string sqs_error_code(const http::Response& response) {
   return answer.type_code.empty() ? answer.query_code : answer.type_code;
 }
 
-SqsError sqs_error(const http::Response& response, const Operation& operation,
-                   const std::string& queue_url) {
+ServiceError sqs_error(const http::Response& response, const Operation& operation,
+                       const std::string& queue_url) {
   ErrorAnswer answer = parse_error(response);
   std::string code = answer.type_code.empty() ? answer.query_code : answer.type_code;
   if (code.empty()) code = "HTTP" + std::to_string(response.status);
@@ -320,7 +287,8 @@ SqsError sqs_error(const http::Response& response, const Operation& operation,
   if (std::string detail = short_service_message(answer.message); !detail.empty())
     message += " (" + detail + ")";
   message += hint(answer, operation);
-  return SqsError(response.status, std::move(code), message);
+  return ServiceError(AwsService::kSqs, response.status, std::move(code), message,
+                      std::move(answer.message));
 }
 
 }  // namespace gd2s::aws

@@ -48,11 +48,6 @@ struct SqsBatchFailure {
 /// An SQS error answer, with the code from __type (prefix# and :suffix stripped) or from
 /// x-amzn-query-error, and a message that says what it means and what to do (for
 /// AccessDenied: which sqs: action the policy must allow).
-class SqsError : public ServiceError {
- public:
-  using ServiceError::ServiceError;
-};
-
 struct SqsSettings {
   std::string region;
   EndpointOverrides endpoints;  // SQS is reached at resolve_endpoint("sqs", region, endpoints)
@@ -65,7 +60,7 @@ class SqsClient {
 
   /// ReceiveMessage with ApproximateReceiveCount and SentTimestamp; `max_messages` 1–10,
   /// `wait` 0–20 s (long polling; the HTTP timeout is set longer than it). `visibility`
-  /// unset: the queue's default. Empty when no message came. Throws SqsError, HttpError.
+  /// unset: the queue's default. Empty when no message came. Throws ServiceError, HttpError.
   std::vector<SqsMessage> receive(const std::string& queue_url, int max_messages,
                                   std::chrono::seconds wait,
                                   std::optional<std::chrono::seconds> visibility = std::nullopt,
@@ -93,26 +88,20 @@ class SqsClient {
   std::string call(const Operation& operation, const std::string& queue_url,
                    const std::string& json_body, std::chrono::seconds timeout,
                    std::stop_token stop);
-  // The request for one attempt, signed now with `credentials`.
-  http::Request signed_request(const Operation& operation, const std::string& json_body,
-                               std::chrono::seconds timeout, const AwsCredentials& credentials);
   std::vector<SqsBatchFailure> batch(const Operation& operation, const std::string& queue_url,
                                      const std::vector<SqsBatchEntry>& entries,
                                      bool with_visibility, std::stop_token stop);
 
-  http::HttpClientPtr http_;
-  CredentialProviderPtr credentials_;
-  SqsSettings settings_;
-  std::string endpoint_;
+  ServiceChannel channel_;
 };
 
 /// The error code of an SQS JSON answer: `__type` without a "prefix#" and a ":suffix", else
 /// the `x-amzn-query-error` header before ';', else empty.
 std::string sqs_error_code(const http::Response& response);
 
-/// A non-2xx SQS answer → SqsError naming the operation and the queue, with the fix for the
+/// A non-2xx SQS answer → a ServiceError naming the operation and the queue, with the fix for the
 /// common causes (the IAM action to allow, the queue URL to check, the credentials).
-SqsError sqs_error(const http::Response& response, const Operation& operation,
-                   const std::string& queue_url);
+ServiceError sqs_error(const http::Response& response, const Operation& operation,
+                       const std::string& queue_url);
 
 }  // namespace gd2s::aws

@@ -2,9 +2,8 @@
 
 #include <pugixml.hpp>
 
-#include "aws/endpoints.h"
+#include "aws/service_call.h"
 #include "aws/sigv4.h"
-#include "http/retry.h"
 
 namespace gd2s::aws {
 namespace {
@@ -42,14 +41,10 @@ AwsCredentials parse_credentials(const http::Response& response, const std::stri
   return out;
 }
 
-http::Request form_request(const std::string& endpoint, const std::string& body) {
-  http::Request request;
-  request.method = "POST";
-  request.url = endpoint + "/";
-  request.body = body;
-  request.headers = {{"Host", host_header(endpoint)},
-                     {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}};
-  return request;
+constexpr const char* kFormContentType = "application/x-www-form-urlencoded; charset=utf-8";
+
+ServiceRequest form_post(const std::string& endpoint, const std::string& body) {
+  return {"POST", endpoint + "/", "", {{"Content-Type", kFormContentType}}, body, {}};
 }
 
 http::Backoff sts_backoff() {
@@ -66,23 +61,15 @@ AwsCredentials assume_role(http::HttpClient& http, const std::string& endpoint,
                      form("DurationSeconds", std::to_string(request.duration_seconds));
   if (!request.external_id.empty()) body += "&" + form("ExternalId", request.external_id);
   try {
-    http::Response response = http::send_with_retries(
-        http,
-        [&] {
-          http::Request r = form_request(endpoint, body);
-          SignableRequest signable{r.method, "/", "", r.headers, sha256_hex(body)};
-          sign_headers(
-              signable, source, {region.empty() ? "us-east-1" : region, "sts", false},
-              std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()));
-          r.headers = std::move(signable.headers);
-          return r;
-        },
-        sts_backoff());
+    const SigningScope scope{region.empty() ? "us-east-1" : region, "sts", false};
+    http::Response response = send_signed(
+        http, [&] { return sign_request(form_post(endpoint, body), source, scope); }, sts_backoff(),
+        {}, "STS AssumeRole for " + request.role_arn);
     AwsCredentials out = parse_credentials(response, "AssumeRole", request.role_arn);
     out.provider = "assume role " + request.role_arn;
     return out;
   } catch (const http::HttpError& error) {
-    throw CredentialsError("STS AssumeRole for " + request.role_arn + ": " + error.what());
+    throw CredentialsError(error.what());  // names the call, redacted
   }
 }
 
@@ -95,14 +82,15 @@ AwsCredentials assume_role_with_web_identity(http::HttpClient& http, const std::
                      form("DurationSeconds", std::to_string(request.duration_seconds)) + "&" +
                      form("WebIdentityToken", web_identity_token.reveal());
   try {
-    http::Response response = http::send_with_retries(
-        http, [&] { return form_request(endpoint, body); }, sts_backoff());
+    // Not signed: the web identity token is the proof.
+    http::Response response = send_signed(
+        http, [&] { return unsigned_request(form_post(endpoint, body)); }, sts_backoff(), {},
+        "STS AssumeRoleWithWebIdentity for " + request.role_arn);
     AwsCredentials out = parse_credentials(response, "AssumeRoleWithWebIdentity", request.role_arn);
     out.provider = "web identity " + request.role_arn;
     return out;
   } catch (const http::HttpError& error) {
-    throw CredentialsError("STS AssumeRoleWithWebIdentity for " + request.role_arn + ": " +
-                           error.what());
+    throw CredentialsError(error.what());  // names the call, redacted
   }
 }
 

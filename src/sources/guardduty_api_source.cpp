@@ -109,9 +109,9 @@ void GuardDutyApiSource::pass(RecordEmitter& out, std::stop_token stop) {
       Stream& stream = stream_for(region, detector);
       try {
         read_detector(client, stream, out, stop);
-      } catch (const aws::GuardDutyError& error) {
+      } catch (const aws::ServiceError& error) {
         end_pass(stream, false);
-        if (error.detector_not_found() && listed) {
+        if (aws::detector_not_found(error) && listed) {
           counters_.vanished_detectors.fetch_add(1, std::memory_order_relaxed);
           spdlog::warn(
               "guardduty_api {}: the detector went away while it was read ({}); skipped, its "

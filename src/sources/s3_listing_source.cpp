@@ -227,7 +227,7 @@ void S3ListingSource::read_object(const Work& work, RecordEmitter& out, std::sto
   try {
     auto bytes = s3_.get_object(options_.bucket, object.key, object.etag, object.size, stop);
     read_unit(unit, *bytes, out, stop);
-  } catch (const aws::S3Error& error) {
+  } catch (const aws::ServiceError& error) {
     if (error.code() == "NoSuchKey") {
       // Deleted between listing and reading: nothing is lost by marking it done.
       spdlog::warn("s3://{}: deleted after it was listed; nothing to read", unit_key);

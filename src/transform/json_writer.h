@@ -4,6 +4,7 @@
 
 #include <rapidjson/writer.h>
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -40,6 +41,17 @@ inline void write_raw(JsonWriter& w, StringSink& sink, std::string_view json,
                       rapidjson::Type type) {
   w.RawValue("", 0, type);  // the separator before the value, and the writer's own bookkeeping
   sink.str().append(json);
+}
+
+/// `{…}` holding the members `members` writes: a request body in one expression.
+inline std::string json_object(const std::function<void(JsonWriter&)>& members) {
+  std::string out;
+  StringSink sink(out);
+  JsonWriter w(sink);
+  w.StartObject();
+  members(w);
+  w.EndObject();
+  return out;
 }
 
 }  // namespace gd2s

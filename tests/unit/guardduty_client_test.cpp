@@ -141,7 +141,7 @@ TEST(GuardDutyClient, AccessDeniedNamesTheActionAndItsResource) {
   auto denied = error_answer(403, "AccessDeniedException",
                              "User: arn:aws:iam::1:user/x is not authorized to perform: "
                              "guardduty:GetFindings");
-  aws::GuardDutyError get =
+  aws::ServiceError get =
       aws::guardduty_error(denied, aws::ops::kGetFindings, "eu-west-1", kDetector);
   EXPECT_EQ(get.code(), "AccessDeniedException");
   EXPECT_NE(std::string(get.what())
@@ -155,8 +155,7 @@ TEST(GuardDutyClient, AccessDeniedNamesTheActionAndItsResource) {
                 std::string(kDetector)),
       std::string::npos)
       << get.what();
-  aws::GuardDutyError list =
-      aws::guardduty_error(denied, aws::ops::kListDetectors, "eu-west-1", "");
+  aws::ServiceError list = aws::guardduty_error(denied, aws::ops::kListDetectors, "eu-west-1", "");
   EXPECT_NE(std::string(list.what()).find("needs guardduty:ListDetectors on \"*\""),
             std::string::npos)
       << list.what();
@@ -164,7 +163,7 @@ TEST(GuardDutyClient, AccessDeniedNamesTheActionAndItsResource) {
   try {
     f.client.list_findings(kDetector, 0);
     FAIL() << "expected AccessDenied";
-  } catch (const aws::GuardDutyError& error) {
+  } catch (const aws::ServiceError& error) {
     EXPECT_NE(std::string(error.what()).find("guardduty:ListFindings"), std::string::npos);
     EXPECT_EQ(f.http->requests.size(), 1u) << "a refusal is not retried";
   }
@@ -174,16 +173,16 @@ TEST(GuardDutyClient, AnUnknownDetectorIsRecognisedAndExplained) {
   auto unknown = error_answer(
       400, "BadRequestException",
       "The request is rejected because the input detectorId is not owned by the current account.");
-  aws::GuardDutyError error =
+  aws::ServiceError error =
       aws::guardduty_error(unknown, aws::ops::kListFindings, "eu-west-1", kDetector);
-  EXPECT_TRUE(error.detector_not_found());
+  EXPECT_TRUE(aws::detector_not_found(error));
   EXPECT_NE(std::string(error.what()).find("aws guardduty list-detectors --region eu-west-1"),
             std::string::npos)
       << error.what();
-  aws::GuardDutyError other = aws::guardduty_error(
+  aws::ServiceError other = aws::guardduty_error(
       error_answer(400, "BadRequestException", "The parameter maxResults has an invalid value."),
       aws::ops::kListFindings, "eu-west-1", kDetector);
-  EXPECT_FALSE(other.detector_not_found());
+  EXPECT_FALSE(aws::detector_not_found(other));
 }
 
 TEST(GuardDutyClient, ErrorCodesComeFromTheHeaderOrTheBody) {
@@ -192,7 +191,7 @@ TEST(GuardDutyClient, ErrorCodesComeFromTheHeaderOrTheBody) {
   EXPECT_EQ(aws::guardduty_error_code({403, {}, R"({"__type":"a.b#UnrecognizedClientException"})"}),
             "UnrecognizedClientException");
   EXPECT_EQ(aws::guardduty_error_code({502, {}, "<html>"}), "");
-  aws::GuardDutyError signature = aws::guardduty_error(
+  aws::ServiceError signature = aws::guardduty_error(
       error_answer(403, "InvalidSignatureException", "Signature expired\nCanonical: secret"),
       aws::ops::kListDetectors, "eu-west-1", "");
   EXPECT_EQ(std::string(signature.what()).find("Canonical"), std::string::npos)

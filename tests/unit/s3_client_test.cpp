@@ -119,7 +119,7 @@ TEST(S3Client, MapsErrorsToCausesAndFixes) {
   try {
     client.list_objects_v2({"denied", "AWSLogs/", "", "", "", 1000});
     FAIL();
-  } catch (const S3Error& e) {
+  } catch (const ServiceError& e) {
     EXPECT_EQ(e.code(), "AccessDenied");
     EXPECT_STREQ(e.what(),
                  "ListObjectsV2 on s3://denied/AWSLogs/ failed: AccessDenied (Access Denied): the "
@@ -128,7 +128,7 @@ TEST(S3Client, MapsErrorsToCausesAndFixes) {
   try {
     client.get_object("denied", "object", "");
     FAIL();
-  } catch (const S3Error& e) {
+  } catch (const ServiceError& e) {
     EXPECT_NE(
         std::string(e.what()).find("s3:GetObject on the object and kms:Decrypt on the KMS key"),
         std::string::npos)
@@ -137,7 +137,7 @@ TEST(S3Client, MapsErrorsToCausesAndFixes) {
   try {
     client.get_object("exports", "gone", "\"e1\"");
     FAIL();
-  } catch (const S3Error& e) {
+  } catch (const ServiceError& e) {
     EXPECT_EQ(e.status(), 404);
     EXPECT_EQ(e.code(), "NoSuchKey");
   }

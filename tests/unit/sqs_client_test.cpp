@@ -117,7 +117,7 @@ TEST(SqsErrorCode, FallsBackToTheQueryErrorHeader) {
 TEST(SqsErrorCode, AccessDeniedNamesTheIamActionOfEachOperation) {
   auto denied = json_error(403, "com.amazon.coral.service#AccessDenied", "AccessDenied;Sender",
                            "Access to the resource is denied.");
-  SqsError receive = sqs_error(denied, ops::kReceiveMessage, kQueue);
+  ServiceError receive = sqs_error(denied, ops::kReceiveMessage, kQueue);
   EXPECT_EQ(receive.code(), "AccessDenied");
   EXPECT_EQ(receive.status(), 403);
   std::string text = receive.what();
@@ -405,8 +405,8 @@ TEST_F(SqsStandin, DenyGivesAccessDeniedNamingTheIamAction) {
   standin_->add_fault(R"({"operation":"^ReceiveMessage$","action":"deny"})");
   try {
     client().receive(url, 10, 0s);
-    FAIL() << "expected SqsError";
-  } catch (const SqsError& error) {
+    FAIL() << "expected a ServiceError";
+  } catch (const ServiceError& error) {
     EXPECT_EQ(error.code(), "AccessDenied");
     EXPECT_EQ(error.status(), 403);
     std::string text = error.what();
@@ -417,8 +417,8 @@ TEST_F(SqsStandin, DenyGivesAccessDeniedNamingTheIamAction) {
   standin_->add_fault(R"({"operation":"^DeleteMessageBatch$","action":"deny"})");
   try {
     client().delete_batch(url, {{"a", "handle", 0}});
-    FAIL() << "expected SqsError";
-  } catch (const SqsError& error) {
+    FAIL() << "expected a ServiceError";
+  } catch (const ServiceError& error) {
     EXPECT_NE(std::string(error.what()).find("sqs:DeleteMessage "), std::string::npos)
         << error.what();
   }
@@ -428,8 +428,8 @@ TEST_F(SqsStandin, NonexistentQueueErrorNamesTheQueue) {
   std::string url = standin_->endpoint() + "/000000000000/no-such-queue";
   try {
     client().receive(url, 1, 0s);
-    FAIL() << "expected SqsError";
-  } catch (const SqsError& error) {
+    FAIL() << "expected a ServiceError";
+  } catch (const ServiceError& error) {
     EXPECT_EQ(error.status(), 400);
     EXPECT_TRUE(error.code() == "QueueDoesNotExist" || error.code() == "NonExistentQueue" ||
                 error.code() == "AWS.SimpleQueueService.NonExistentQueue")
@@ -457,8 +457,8 @@ TEST_F(SqsStandin, ErrorMessagesNeverContainSecrets) {
   for (const Case& c : cases) {
     try {
       client(http::make_curl_client({}), c.credentials).receive(url, 1, 0s);
-      ADD_FAILURE() << "expected SqsError";
-    } catch (const SqsError& error) {
+      ADD_FAILURE() << "expected a ServiceError";
+    } catch (const ServiceError& error) {
       std::string text = error.what();
       EXPECT_EQ(error.status(), 403) << text;
       EXPECT_EQ(text.find(c.hidden), std::string::npos) << text;
@@ -492,8 +492,8 @@ TEST_F(SqsStandin, ThrottlingIsRetriedAndPersistent5xxEndsInAnError) {
       R"({"operation":"^ChangeMessageVisibility$","action":"status","status":503})");
   try {
     client().change_visibility(url, "handle", 10);
-    FAIL() << "expected SqsError";
-  } catch (const SqsError& error) {
+    FAIL() << "expected a ServiceError";
+  } catch (const ServiceError& error) {
     EXPECT_EQ(error.status(), 503);
     EXPECT_EQ(error.code(), "ServiceUnavailable");
   }
