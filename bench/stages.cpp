@@ -253,7 +253,7 @@ void BM_Sigv4SignGetObject(benchmark::State& state) {
       "AKIDEXAMPLE", Secret("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"), {}, std::nullopt, "bench"};
   const aws::SigningScope scope{"us-east-1", "s3", true};
   const auto time = std::chrono::sys_seconds(std::chrono::seconds(1767225600));
-  const std::string empty_hash = aws::sha256_hex("");
+  const std::string empty_hash = sha256_hex("");
   for (auto _ : state) {
     aws::SignableRequest request{
         "GET",

@@ -7,7 +7,7 @@
 #include <string>
 #include <variant>
 
-#include "decode/byte_stream.h"
+#include "core/byte_stream.h"
 #include "decode/finding_decoder.h"
 #include "decode/gunzip.h"
 #include "decode/record_reader.h"

@@ -11,7 +11,7 @@
 #include <string>
 #include <variant>
 
-#include "decode/byte_stream.h"
+#include "core/byte_stream.h"
 #include "decode/record_reader.h"
 
 namespace {
@@ -33,7 +33,9 @@ class ChunkedStream final : public gd2s::ByteStream {
 };
 
 // A value as simdjson writes it back: the same for two texts of one JSON value.
-std::string normalised(simdjson::dom::element value) { return simdjson::minify(value); }
+std::string normalised(simdjson::dom::element value) {
+  return simdjson::minify(value);
+}
 
 }  // namespace
 

@@ -37,7 +37,7 @@ gd2s::aws::SignableRequest parse_request(std::string_view text) {
     request.headers.emplace_back(std::string(line.substr(0, colon)),
                                  std::string(line.substr(std::min(colon + 1, line.size()))));
   }
-  request.payload_hash = gd2s::aws::sha256_hex(pos < text.size() ? text.substr(pos) : "");
+  request.payload_hash = gd2s::sha256_hex(pos < text.size() ? text.substr(pos) : "");
   return request;
 }
 

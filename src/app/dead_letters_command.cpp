@@ -18,11 +18,11 @@
 #include "app/components.h"
 #include "app/config.h"
 #include "app/logging.h"
+#include "core/json_writer.h"
 #include "http/curl_client.h"
 #include "pipeline/dead_letter_replay.h"
 #include "sinks/dead_letter_reader.h"
 #include "state/sqlite_store.h"
-#include "transform/json_writer.h"
 
 namespace gd2s {
 namespace {

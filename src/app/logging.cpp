@@ -8,9 +8,9 @@
 #include <cstdio>
 #include <mutex>
 
+#include "core/json_writer.h"
 #include "core/redaction.h"
 #include "core/time.h"
-#include "transform/json_writer.h"
 
 namespace gd2s {
 namespace {

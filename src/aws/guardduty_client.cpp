@@ -7,8 +7,8 @@
 
 #include "aws/error_text.h"
 #include "aws/sigv4.h"
+#include "core/json_writer.h"
 #include "core/time.h"
-#include "transform/json_writer.h"
 
 namespace gd2s::aws {
 namespace {

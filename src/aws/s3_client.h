@@ -13,7 +13,7 @@
 #include "aws/endpoints.h"
 #include "aws/operations.h"
 #include "aws/service_call.h"
-#include "decode/byte_stream.h"
+#include "core/byte_stream.h"
 #include "http/http_client.h"
 #include "http/retry.h"
 

@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "aws/credentials.h"
+#include "core/sha256.h"  // sha256_hex, hmac_sha256: the signature's hashing
+#include "core/uri.h"     // uri_encode: the canonical request's encoding
 
 namespace gd2s::aws {
 
@@ -51,13 +53,5 @@ void sign_headers(SignableRequest& request, const AwsCredentials& credentials,
 
 /// "20150830T123600Z"
 std::string amz_date(std::chrono::sys_seconds time);
-
-std::string sha256_hex(std::string_view data);
-std::string hmac_sha256(std::string_view key, std::string_view data);
-
-/// Percent-encodes all but A-Z a-z 0-9 - _ . ~ (and '/' when `keep_slash`), upper-case hex.
-std::string uri_encode(std::string_view text, bool keep_slash);
-/// Decodes %XX escapes; other bytes pass through.
-std::string uri_decode(std::string_view text);
 
 }  // namespace gd2s::aws

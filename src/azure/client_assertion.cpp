@@ -15,8 +15,8 @@
 
 #include "azure/token_provider.h"
 #include "core/base64.h"
+#include "core/json_writer.h"
 #include "core/uuid.h"
-#include "transform/json_writer.h"
 
 namespace gd2s::azure {
 namespace {

@@ -7,7 +7,7 @@
 #include <map>
 #include <stdexcept>
 
-#include "transform/json_writer.h"
+#include "core/json_writer.h"
 
 namespace gd2s::azure {
 namespace {

@@ -7,6 +7,7 @@
 #include <stop_token>
 #include <string>
 
+#include "core/credential_error.h"
 #include "core/redaction.h"
 #include "core/secret.h"
 #include "core/time.h"
@@ -19,18 +20,11 @@ struct AccessToken {
 };
 
 /// No token could be had; the message names the identity, the endpoint and Entra's error
-/// (AADSTS code and description), never a secret, an assertion or a token.
-class TokenError : public std::runtime_error {
+/// (AADSTS code and description), never a secret, an assertion or a token (redacted as for any
+/// CredentialUnavailable).
+class TokenError : public CredentialUnavailable {
  public:
-  /// `transient`: worth retrying later (no answer, 429, 5xx), as opposed to a refusal that only
-  /// a change of configuration fixes (wrong secret, unknown tenant or application).
-  /// The message is redacted (core/redaction.h): token endpoints may echo what they were sent.
-  explicit TokenError(const std::string& message, bool transient = false)
-      : std::runtime_error(redact(message)), transient_(transient) {}
-  bool transient() const { return transient_; }
-
- private:
-  bool transient_;
+  using CredentialUnavailable::CredentialUnavailable;
 };
 
 class TokenProvider {

@@ -7,7 +7,7 @@
 #include <array>
 #include <memory>
 
-#include "decode/byte_stream.h"
+#include "core/byte_stream.h"
 
 namespace gd2s {
 

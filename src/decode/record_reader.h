@@ -14,9 +14,9 @@
 #include <variant>
 #include <vector>
 
+#include "core/byte_stream.h"
 #include "core/dead_letter.h"
 #include "decode/bounded_text.h"
-#include "decode/byte_stream.h"
 
 namespace gd2s {
 

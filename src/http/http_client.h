@@ -10,8 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/byte_stream.h"
 #include "core/duration.h"
-#include "decode/byte_stream.h"
 
 namespace gd2s::http {
 

@@ -5,7 +5,7 @@
 #include <memory>
 #include <mutex>
 
-#include "decode/byte_stream.h"
+#include "core/byte_stream.h"
 #include "sources/unit_reader.h"
 
 namespace gd2s {

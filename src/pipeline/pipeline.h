@@ -15,10 +15,10 @@
 #include <string>
 #include <vector>
 
+#include "core/bounded_queue.h"
 #include "core/dead_letter.h"
 #include "core/duration.h"
 #include "core/metrics.h"
-#include "pipeline/bounded_queue.h"
 #include "pipeline/stats.h"
 #include "sinks/sink.h"
 #include "sources/source.h"

@@ -5,11 +5,11 @@
 
 #include <stdexcept>
 
-#include "aws/sigv4.h"
 #include "core/base64.h"
+#include "core/json_writer.h"
+#include "core/sha256.h"
 #include "http/retry.h"
 #include "sinks/logs_ingestion_sink.h"
-#include "transform/json_writer.h"
 
 namespace gd2s {
 
@@ -28,7 +28,7 @@ std::string shared_key_signature(std::string_view key, size_t content_length,
                                  std::string_view x_ms_date) {
   std::string to_sign = "POST\n" + std::to_string(content_length) +
                         "\napplication/json\nx-ms-date:" + std::string(x_ms_date) + "\n/api/logs";
-  return base64_encode(aws::hmac_sha256(key, to_sign));
+  return base64_encode(hmac_sha256(key, to_sign));
 }
 
 void data_collector_row(std::string_view legacy_row, std::string& out) {

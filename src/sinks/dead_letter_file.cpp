@@ -11,9 +11,9 @@
 #include <stdexcept>
 
 #include "core/base64.h"
+#include "core/json_writer.h"
 #include "core/redaction.h"
 #include "core/sha256.h"
-#include "transform/json_writer.h"
 
 namespace gd2s {
 namespace {

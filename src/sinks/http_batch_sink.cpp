@@ -6,7 +6,7 @@
 #include <charconv>
 #include <random>
 
-#include "azure/token_provider.h"
+#include "core/credential_error.h"
 #include "core/uuid.h"
 #include "sinks/batch_plan.h"
 #include "sinks/gzip_encoder.h"
@@ -195,7 +195,7 @@ void HttpBatchSink::deliver(Batch& batch, Sender& sender) {
       http::Request request;
       try {
         request = protocol_->request(*body, request_id, stop);
-      } catch (const azure::TokenError& error) {
+      } catch (const CredentialUnavailable& error) {
         if (!error.transient()) {
           stop_for_good(error.what());
           return;

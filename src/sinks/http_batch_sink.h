@@ -16,9 +16,9 @@
 #include <thread>
 #include <vector>
 
+#include "core/bounded_queue.h"
 #include "http/http_client.h"
 #include "http/retry.h"
-#include "pipeline/bounded_queue.h"
 #include "sinks/sink.h"
 
 namespace gd2s {
@@ -45,7 +45,8 @@ class BatchProtocol {
   /// gzip level for request bodies; 0 sends the JSON array as it is.
   virtual int gzip_level() const = 0;
   /// The request carrying `body` (the encoded JSON array). Called again for every attempt, so
-  /// tokens and signatures are fresh. May throw azure::TokenError.
+  /// tokens and signatures are fresh. May throw CredentialUnavailable (an Entra token that could
+  /// not be had).
   virtual http::Request request(const std::string& body, const std::string& client_request_id,
                                 std::stop_token stop) = 0;
   virtual Verdict judge(const http::Response& response) = 0;

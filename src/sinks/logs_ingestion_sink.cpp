@@ -2,8 +2,8 @@
 
 #include <simdjson.h>
 
-#include "aws/sigv4.h"
 #include "core/redaction.h"
+#include "core/uri.h"
 #include "http/retry.h"
 
 namespace gd2s {
@@ -49,8 +49,8 @@ LogsIngestionProtocol::LogsIngestionProtocol(LogsIngestionOptions options,
                                              azure::TokenProviderPtr tokens)
     : options_(std::move(options)), tokens_(std::move(tokens)) {
   url_ = options_.endpoint + "/dataCollectionRules/" +
-         aws::uri_encode(options_.dcr_immutable_id, false) + "/streams/" +
-         aws::uri_encode(options_.stream, false) + "?api-version=" + std::string(kApiVersion);
+         uri_encode(options_.dcr_immutable_id, false) + "/streams/" +
+         uri_encode(options_.stream, false) + "?api-version=" + std::string(kApiVersion);
 }
 
 http::Request LogsIngestionProtocol::request(const std::string& body,

@@ -9,7 +9,7 @@
 #include <map>
 #include <memory>
 
-#include "decode/byte_stream.h"
+#include "core/byte_stream.h"
 #include "sources/unit_reader.h"
 #include "transform/finding_type.h"
 

@@ -4,7 +4,7 @@
 
 #include <stop_token>
 
-#include "decode/byte_stream.h"
+#include "core/byte_stream.h"
 #include "sources/source.h"
 
 namespace gd2s {

@@ -6,7 +6,7 @@
 #include <unordered_set>
 #include <vector>
 
-#include "transform/json_writer.h"
+#include "core/json_writer.h"
 
 namespace gd2s {
 namespace {

@@ -5,7 +5,7 @@
 #include <array>
 #include <string_view>
 
-#include "transform/json_writer.h"
+#include "core/json_writer.h"
 #include "transform/severity.h"
 
 namespace gd2s {

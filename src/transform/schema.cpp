@@ -1,6 +1,6 @@
 #include "transform/schema.h"
 
-#include "transform/json_writer.h"
+#include "core/json_writer.h"
 #include "transform/legacy_schema.h"
 #include "transform/native_schema.h"
 

@@ -11,9 +11,9 @@
 
 #include "aws/endpoints.h"
 #include "aws/sigv4.h"
+#include "core/json_writer.h"
 #include "http/curl_client.h"
 #include "support/test_support.h"
-#include "transform/json_writer.h"
 
 extern char** environ;
 
@@ -72,7 +72,7 @@ http::Response AwsStandin::s3(const std::string& method, const std::string& path
                               const std::string& body) {
   std::string url = endpoint_ + path;
   aws::SignableRequest signable{
-      method, path, "", {{"Host", aws::host_header(endpoint_)}}, aws::sha256_hex(body)};
+      method, path, "", {{"Host", aws::host_header(endpoint_)}}, sha256_hex(body)};
   aws::sign_headers(
       signable, credentials(), {region_, "s3", true},
       std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()));
@@ -90,11 +90,11 @@ void AwsStandin::create_bucket(const std::string& bucket) {
 
 void AwsStandin::put_object(const std::string& bucket, const std::string& key,
                             const std::string& body) {
-  s3("PUT", "/" + bucket + "/" + aws::uri_encode(key, true), body);
+  s3("PUT", "/" + bucket + "/" + uri_encode(key, true), body);
 }
 
 void AwsStandin::delete_object(const std::string& bucket, const std::string& key) {
-  s3("DELETE", "/" + bucket + "/" + aws::uri_encode(key, true), "");
+  s3("DELETE", "/" + bucket + "/" + uri_encode(key, true), "");
 }
 
 http::Response AwsStandin::sqs(const std::string& operation, const std::string& json_body) {
@@ -105,7 +105,7 @@ http::Response AwsStandin::sqs(const std::string& operation, const std::string& 
                                 {{"Host", aws::host_header(endpoint_)},
                                  {"Content-Type", "application/x-amz-json-1.0"},
                                  {"X-Amz-Target", "AmazonSQS." + operation}},
-                                aws::sha256_hex(json_body)};
+                                sha256_hex(json_body)};
   aws::sign_headers(
       signable, credentials(), {region_, "sqs", false},
       std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()));

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "azure/token_provider.h"
-#include "decode/byte_stream.h"
+#include "core/byte_stream.h"
 #include "decode/gunzip.h"
 #include "http/http_client.h"
 #include "sinks/sink.h"

@@ -1,4 +1,4 @@
-#include "decode/byte_stream.h"
+#include "core/byte_stream.h"
 
 #include <algorithm>
 #include <cerrno>
