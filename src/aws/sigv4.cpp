@@ -8,16 +8,6 @@
 namespace gd2s::aws {
 namespace {
 
-std::string to_hex(const unsigned char* data, size_t size) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out(size * 2, '\0');
-  for (size_t i = 0; i < size; ++i) {
-    out[2 * i] = kDigits[data[i] >> 4];
-    out[2 * i + 1] = kDigits[data[i] & 15];
-  }
-  return out;
-}
-
 std::string lower(std::string_view text) {
   std::string out(text);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -156,7 +146,7 @@ Signature sigv4_sign(const SignableRequest& request, const AwsCredentials& crede
   key = hmac_sha256(key, scope.service);
   key = hmac_sha256(key, "aws4_request");
   std::string raw = hmac_sha256(key, out.string_to_sign);
-  out.signature = to_hex(reinterpret_cast<const unsigned char*>(raw.data()), raw.size());
+  out.signature = hex_encode(raw);
   out.authorization = "AWS4-HMAC-SHA256 Credential=" + credentials.access_key_id + "/" +
                       credential_scope + ", SignedHeaders=" + out.signed_headers +
                       ", Signature=" + out.signature;

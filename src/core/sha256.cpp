@@ -8,24 +8,21 @@
 #include <stdexcept>
 
 namespace gd2s {
-namespace {
-
-std::string to_hex(const unsigned char* data, size_t size) {
+std::string hex_encode(std::string_view bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out(size * 2, '\0');
-  for (size_t i = 0; i < size; ++i) {
-    out[2 * i] = kDigits[data[i] >> 4];
-    out[2 * i + 1] = kDigits[data[i] & 15];
+  std::string out(bytes.size() * 2, '\0');
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    auto byte = static_cast<unsigned char>(bytes[i]);
+    out[2 * i] = kDigits[byte >> 4];
+    out[2 * i + 1] = kDigits[byte & 15];
   }
   return out;
 }
 
-}  // namespace
-
 std::string sha256_hex(std::string_view data) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
-  return to_hex(digest, sizeof digest);
+  return hex_encode({reinterpret_cast<const char*>(digest), sizeof digest});
 }
 
 std::string hmac_sha256(std::string_view key, std::string_view data) {
@@ -67,7 +64,7 @@ std::string Sha256::hex_digest() {
   if (EVP_DigestFinal_ex(context_->md.get(), digest.data(), &length) != 1)
     throw std::runtime_error("SHA-256 failed");
   context_->start();
-  return to_hex(digest.data(), length);
+  return hex_encode({reinterpret_cast<const char*>(digest.data()), length});
 }
 
 }  // namespace gd2s

@@ -8,6 +8,8 @@
 
 namespace gd2s {
 
+/// `bytes` as lowercase hex digits, two a byte.
+std::string hex_encode(std::string_view bytes);
 /// SHA-256 of `data` as 64 lowercase hex digits.
 std::string sha256_hex(std::string_view data);
 /// HMAC-SHA256 of `data` under `key`: the 32 raw digest bytes.
