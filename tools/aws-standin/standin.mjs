@@ -23,32 +23,29 @@
 
 import http from "node:http";
 import fs from "node:fs";
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
+import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { SignatureV4, getCanonicalHeaders, createScope } from "@smithy/signature-v4";
 import { Sha256 } from "@aws-crypto/sha256-js";
 import { GuardDutyStore, answerGuardDuty, detectorOfPath, guardDutyOperation } from "./guardduty.mjs";
+import { buildApp, SqsStore, SnsStore, S3Store, sqsQueueArn, applyInitConfig, loadInitConfig, validateInitConfig, MessageSpy } from "./fauxqs-modules.mjs";
+import { ACCOUNT_ID, resolveCredentials } from "./credentials.mjs";
+import { buildError } from "./aws-errors.mjs";
+import { HOP_BY_HOP, drain, firstValue, headerMap, parseQuery, readJson, sendAnswer, sendJson, sleep } from "./http-helpers.mjs";
+import {
+  S3_STREAMING_PAYLOADS,
+  addS3ResponseHeaders,
+  checkS3Request,
+  patchListObjectsOrder,
+  rewriteListing,
+  s3Operation,
+  s3Target,
+} from "./s3.mjs";
+import { failBatchEntries, fixSqsResponseHeaders, mergeFailedEntries, patchQueueLookup, sendAllEntriesFailed } from "./sqs.mjs";
 
-// fauxqs only exports startFauxqs(), which always listens on 0.0.0.0. To bind 127.0.0.1 we build
-// the app ourselves from its own modules (the same module instances app.js uses).
-const FAUXQS_APP_URL = import.meta.resolve("fauxqs");
-const fauxqsModule = (rel) => import(new URL(rel, FAUXQS_APP_URL).href);
-const { buildApp } = await import(FAUXQS_APP_URL);
-const { SqsStore } = await fauxqsModule("./sqs/sqsStore.js");
-const { SnsStore } = await fauxqsModule("./sns/snsStore.js");
-const { S3Store } = await fauxqsModule("./s3/s3Store.js");
-const { S3Error } = await fauxqsModule("./common/errors.js");
-const { sqsQueueArn } = await fauxqsModule("./common/arnHelper.js");
-const { applyInitConfig, loadInitConfig, validateInitConfig } = await fauxqsModule("./initConfig.js");
-const { MessageSpy } = await fauxqsModule("./spy.js");
+export { DEFAULT_CREDENTIALS, resolveCredentials } from "./credentials.mjs";
+export { compareUtf8, s3UrlEncode } from "./s3.mjs";
 
-/** Test-only default credentials (documented in README.md). Never use them anywhere real. */
-export const DEFAULT_CREDENTIALS = Object.freeze([
-  Object.freeze({
-    accessKeyId: "AKIDSTANDIN0000000000",
-    secretAccessKey: "standin/secret/key/for/local/tests/only00",
-  }),
-]);
 export const DEFAULT_REGION = "us-east-1";
 export const MAX_SKEW_MS = 15 * 60 * 1000;
 export const FAULT_ACTIONS = Object.freeze([
@@ -60,144 +57,11 @@ export const FAULT_ACTIONS = Object.freeze([
   "fail-entries",
 ]);
 
-const ACCOUNT_ID = "000000000000";
 const EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-const HOP_BY_HOP = new Set([
-  "connection",
-  "keep-alive",
-  "proxy-connection",
-  "proxy-authenticate",
-  "proxy-authorization",
-  "te",
-  "trailer",
-  "trailers",
-  "transfer-encoding",
-  "upgrade",
-  "expect",
-]);
-const S3_STREAMING_PAYLOADS = new Set([
-  "UNSIGNED-PAYLOAD",
-  "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
-  "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
-  "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER",
-  "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD",
-  "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER",
-]);
 const MAX_BUFFERED_BODY = 64 * 1024 * 1024;
 
 // ---------------------------------------------------------------------------------------------
-// Credentials
-
-function normaliseCredentialList(value, origin) {
-  const list = Array.isArray(value) ? value : value?.credentials;
-  if (!Array.isArray(list) || list.length === 0) {
-    throw new Error(`${origin}: expected a non-empty array of {accessKeyId, secretAccessKey, sessionToken?}`);
-  }
-  return list.map((c, i) => {
-    if (!c || typeof c.accessKeyId !== "string" || typeof c.secretAccessKey !== "string" || !c.accessKeyId) {
-      throw new Error(`${origin}: entry ${i} needs string accessKeyId and secretAccessKey`);
-    }
-    if (c.sessionToken !== undefined && typeof c.sessionToken !== "string") {
-      throw new Error(`${origin}: entry ${i}: sessionToken must be a string`);
-    }
-    return Object.freeze({
-      accessKeyId: c.accessKeyId,
-      secretAccessKey: c.secretAccessKey,
-      ...(c.sessionToken ? { sessionToken: c.sessionToken } : {}),
-    });
-  });
-}
-
-/**
- * Resolve the accepted credentials: options.credentials, else options.credentialsFile, else
- * $AWS_STANDIN_CREDENTIALS (JSON), else $AWS_STANDIN_CREDENTIALS_FILE, else the test defaults.
- */
-export function resolveCredentials(options = {}, env = process.env) {
-  if (options.credentials) return normaliseCredentialList(options.credentials, "options.credentials");
-  if (options.credentialsFile) {
-    return normaliseCredentialList(
-      JSON.parse(fs.readFileSync(options.credentialsFile, "utf8")),
-      options.credentialsFile,
-    );
-  }
-  if (env.AWS_STANDIN_CREDENTIALS) {
-    return normaliseCredentialList(JSON.parse(env.AWS_STANDIN_CREDENTIALS), "$AWS_STANDIN_CREDENTIALS");
-  }
-  if (env.AWS_STANDIN_CREDENTIALS_FILE) {
-    return normaliseCredentialList(
-      JSON.parse(fs.readFileSync(env.AWS_STANDIN_CREDENTIALS_FILE, "utf8")),
-      env.AWS_STANDIN_CREDENTIALS_FILE,
-    );
-  }
-  return DEFAULT_CREDENTIALS.slice();
-}
-
-// ---------------------------------------------------------------------------------------------
 // Small helpers
-
-/** Compare two strings in UTF-8 byte order (= Unicode code point order), as S3 sorts keys. */
-export function compareUtf8(a, b) {
-  if (a === b) return 0;
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    let x = a.charCodeAt(i);
-    let y = b.charCodeAt(i);
-    if (x !== y) {
-      if (x >= 0xd800 && y >= 0xd800) {
-        // UTF-16 puts surrogates (code points >= U+10000) before U+E000..U+FFFF; code point
-        // order puts them after. Remap both ranges so they compare in code point order.
-        x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
-        y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
-      }
-      return x < y ? -1 : 1;
-    }
-  }
-  return a.length < b.length ? -1 : a.length > b.length ? 1 : 0;
-}
-
-/** S3's url encoding of listing values (encoding-type=url): space → '+', keeps A-Za-z0-9 - _ . / *. */
-export function s3UrlEncode(s) {
-  let out = "";
-  for (const byte of Buffer.from(s, "utf8")) {
-    const c = String.fromCharCode(byte);
-    if (/[A-Za-z0-9\-_./*]/.test(c)) out += c;
-    else if (byte === 0x20) out += "+";
-    else out += "%" + byte.toString(16).toUpperCase().padStart(2, "0");
-  }
-  return out;
-}
-
-function escapeXml(s) {
-  return String(s)
-    .replaceAll("&", "&amp;")
-    .replaceAll("<", "&lt;")
-    .replaceAll(">", "&gt;")
-    .replaceAll('"', "&quot;")
-    .replaceAll("'", "&apos;");
-}
-
-function unescapeXml(s) {
-  return s.replace(/&(amp|lt|gt|quot|apos|#x[0-9a-fA-F]+|#[0-9]+);/g, (m, e) => {
-    switch (e) {
-      case "amp":
-        return "&";
-      case "lt":
-        return "<";
-      case "gt":
-        return ">";
-      case "quot":
-        return '"';
-      case "apos":
-        return "'";
-      default:
-        return String.fromCodePoint(e[1] === "x" ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10));
-    }
-  });
-}
-
-function s3RequestId() {
-  return randomBytes(8).toString("hex").toUpperCase();
-}
 
 function spacedHex(s) {
   return Array.from(Buffer.from(s, "utf8"), (b) => b.toString(16).padStart(2, "0")).join(" ");
@@ -205,40 +69,6 @@ function spacedHex(s) {
 
 function isoBasic(ms) {
   return new Date(ms).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** Split the raw query string into {key: value | value[]} with form decoding ('+' is a space). */
-function parseQuery(raw) {
-  const query = {};
-  if (!raw) return query;
-  for (const part of raw.split("&")) {
-    if (part === "") continue;
-    const eq = part.indexOf("=");
-    const k = decodeURIComponent((eq < 0 ? part : part.slice(0, eq)).replaceAll("+", " "));
-    const v = eq < 0 ? "" : decodeURIComponent(part.slice(eq + 1).replaceAll("+", " "));
-    if (Object.hasOwn(query, k)) {
-      query[k] = Array.isArray(query[k]) ? [...query[k], v] : [query[k], v];
-    } else {
-      query[k] = v;
-    }
-  }
-  return query;
-}
-
-function firstValue(v) {
-  return Array.isArray(v) ? v[0] : v;
-}
-
-/** Headers as SigV4 sees them: lower-case names, repeated headers joined with ','. */
-function headerMap(rawHeaders) {
-  const map = {};
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i].toLowerCase();
-    map[name] = Object.hasOwn(map, name) ? `${map[name]},${rawHeaders[i + 1]}` : rawHeaders[i + 1];
-  }
-  return map;
 }
 
 function parseAmzDate(v) {
@@ -291,62 +121,7 @@ export function parseAuthorization(value) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Error formats
-
-/**
- * Build an error in the service's own format.
- *  style "s3"    → REST-XML <Error><Code/><Message/>…<RequestId/><HostId/></Error>
- *  style "json"  → SQS AWS JSON 1.0 {"__type":"com.amazon.coral.service#Code","message":…}
- *                  plus x-amzn-query-error: Code;Sender|Receiver
- *  style "query" → <ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>
- *  style "rest-json" → GuardDuty: x-amzn-ErrorType: Code, {"message":…,"__type":Code}; the auth
- *                  codes of the JSON style become the REST-JSON services' exception names
- */
-function buildError(style, status, code, message, extra = {}) {
-  if (style === "rest-json") {
-    const restCode = REST_JSON_AUTH_CODES[code] ?? code;
-    return {
-      status,
-      headers: { "content-type": "application/json", "x-amzn-requestid": randomUUID(), "x-amzn-errortype": restCode },
-      body: JSON.stringify({ message, __type: restCode }),
-      code: restCode,
-    };
-  }
-  if (style === "s3") {
-    const rid = s3RequestId();
-    let xml = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${escapeXml(code)}</Code><Message>${escapeXml(message)}</Message>`;
-    for (const [k, v] of Object.entries(extra)) xml += `<${k}>${escapeXml(v)}</${k}>`;
-    xml += `<RequestId>${rid}</RequestId><HostId>${randomBytes(24).toString("base64")}</HostId></Error>`;
-    return {
-      status,
-      headers: { "content-type": "application/xml", "x-amz-request-id": rid, "x-amz-id-2": "aws-standin" },
-      body: xml,
-      code,
-    };
-  }
-  const fault = status >= 500 ? "Receiver" : "Sender";
-  const rid = randomUUID();
-  if (style === "json") {
-    return {
-      status,
-      headers: {
-        "content-type": "application/x-amz-json-1.0",
-        "x-amzn-requestid": rid,
-        "x-amzn-query-error": `${code};${fault}`,
-      },
-      body: JSON.stringify({ __type: `com.amazon.coral.service#${code}`, message }),
-      code,
-    };
-  }
-  return {
-    status,
-    headers: { "content-type": "text/xml", "x-amzn-requestid": rid },
-    body:
-      `<ErrorResponse><Error><Type>${fault}</Type><Code>${escapeXml(code)}</Code>` +
-      `<Message>${escapeXml(message)}</Message></Error><RequestId>${rid}</RequestId></ErrorResponse>`,
-    code,
-  };
-}
+// Default answers of status fault rules
 
 const S3_DEFAULT_FAULTS = {
   400: ["InvalidRequest", "Invalid Request"],
@@ -356,14 +131,6 @@ const S3_DEFAULT_FAULTS = {
   412: ["PreconditionFailed", "At least one of the pre-conditions you specified did not hold"],
   500: ["InternalError", "We encountered an internal error. Please try again."],
   503: ["SlowDown", "Please reduce your request rate."],
-};
-// What REST-JSON services (GuardDuty) call the failures the checks above name in SQS's terms.
-const REST_JSON_AUTH_CODES = {
-  MissingAuthenticationToken: "MissingAuthenticationTokenException",
-  InvalidClientTokenId: "UnrecognizedClientException",
-  SignatureDoesNotMatch: "InvalidSignatureException",
-  IncompleteSignature: "IncompleteSignatureException",
-  AccessDenied: "AccessDeniedException",
 };
 const GUARDDUTY_DEFAULT_FAULTS = {
   400: ["BadRequestException", "The request is rejected."],
@@ -378,112 +145,8 @@ const SQS_DEFAULT_FAULTS = {
   503: ["ServiceUnavailable", "The request has failed due to a temporary failure of the server."],
 };
 
-// Legacy (query-protocol) codes that SQS sends in x-amzn-query-error, from the awsQueryError
-// traits of the SQS model in @aws-sdk/client-sqs. fauxqs prefixes every code with
-// "AWS.SimpleQueueService."; only these keep the prefix, two are renamed, the rest (common errors
-// such as InvalidParameterValue, MissingParameter) have none.
-const SQS_PREFIXED_QUERY_CODES = new Set([
-  "BatchEntryIdsNotDistinct",
-  "BatchRequestTooLong",
-  "EmptyBatchRequest",
-  "InvalidBatchEntryId",
-  "MessageNotInflight",
-  "PurgeQueueInProgress",
-  "QueueDeletedRecently",
-  "NonExistentQueue",
-  "TooManyEntriesInBatchRequest",
-  "UnsupportedOperation",
-]);
-const SQS_RENAMED_QUERY_CODES = { QueueNameExists: "QueueAlreadyExists", QueueDoesNotExist: "AWS.SimpleQueueService.NonExistentQueue" };
-
-function fixSqsQueryError(value) {
-  const m = /^(?:AWS\.SimpleQueueService\.)?([^;]+);(Sender|Receiver)$/.exec(value);
-  if (!m) return value;
-  const code = m[1];
-  const legacy = SQS_RENAMED_QUERY_CODES[code] ?? (SQS_PREFIXED_QUERY_CODES.has(code) ? `AWS.SimpleQueueService.${code}` : code);
-  return `${legacy};${m[2]}`;
-}
-
 // ---------------------------------------------------------------------------------------------
 // fauxqs on loopback
-
-function patchListObjectsOrder(s3Store) {
-  // fauxqs sorts with localeCompare but skips keys with `key <= startAfter` (UTF-16 order), so
-  // pages lose or repeat keys whenever the two orders disagree (case, punctuation, non-ASCII).
-  // S3 lists in UTF-8 binary order; this replacement uses that order for both, and caps a page
-  // at 1,000 keys as S3 does.
-  s3Store.listObjects = function listObjectsUtf8(bucket, options) {
-    const objectsMap = this.buckets.get(bucket);
-    if (!objectsMap) throw new S3Error("NoSuchBucket", `The specified bucket does not exist: ${bucket}`, 404);
-    const prefix = options?.prefix ?? "";
-    const delimiter = options?.delimiter || undefined;
-    let maxKeys = Number(options?.maxKeys ?? 1000);
-    if (!Number.isFinite(maxKeys) || maxKeys < 0) maxKeys = 1000;
-    maxKeys = Math.min(maxKeys, 1000);
-    const startAfter = options?.startAfter || options?.marker || "";
-    const all = [];
-    for (const obj of objectsMap.values()) if (obj.key.startsWith(prefix)) all.push(obj);
-    all.sort((a, b) => compareUtf8(a.key, b.key));
-    const objects = [];
-    const commonPrefixes = [];
-    const seen = new Set();
-    let count = 0;
-    let isTruncated = false;
-    for (const obj of all) {
-      if (startAfter && compareUtf8(obj.key, startAfter) <= 0) continue;
-      if (delimiter) {
-        const rest = obj.key.slice(prefix.length);
-        const idx = rest.indexOf(delimiter);
-        if (idx >= 0) {
-          const cp = prefix + rest.slice(0, idx + delimiter.length);
-          if (startAfter && compareUtf8(cp, startAfter) <= 0) continue;
-          if (!seen.has(cp)) {
-            if (count >= maxKeys) {
-              isTruncated = true;
-              break;
-            }
-            seen.add(cp);
-            commonPrefixes.push(cp);
-            count++;
-          }
-          continue;
-        }
-      }
-      if (count >= maxKeys) {
-        isTruncated = true;
-        break;
-      }
-      objects.push(obj);
-      count++;
-    }
-    return { objects, commonPrefixes, isTruncated };
-  };
-}
-
-function patchQueueLookup(sqsStore) {
-  // fauxqs finds a queue only by the exact QueueUrl string it generated. SQS identifies the
-  // queue by the path /<account>/<name>; accept any scheme/host/port with that path.
-  const exact = sqsStore.getQueue.bind(sqsStore);
-  sqsStore.getQueue = (url) => {
-    const q = exact(url);
-    if (q || typeof url !== "string") return q;
-    let u;
-    try {
-      u = new URL(url);
-    } catch {
-      return undefined;
-    }
-    const m = /^\/(\d{12})\/([^/]+)\/?$/.exec(u.pathname);
-    if (!m || m[1] !== ACCOUNT_ID) return undefined;
-    let name;
-    try {
-      name = decodeURIComponent(m[2]);
-    } catch {
-      return undefined;
-    }
-    return sqsStore.getQueueByName(name);
-  };
-}
 
 async function startFauxqsLoopback({ port = 0, region = DEFAULT_REGION, messageSpies, fixListOrder = true }) {
   const sqsStore = new SqsStore();
@@ -521,63 +184,6 @@ function classify(req, path, hdrs) {
     return { style: "query", service: undefined, operation: "" };
   }
   return { style: "s3", service: "s3", operation: "" };
-}
-
-function s3Target(hostHeader, path) {
-  // Mirror fauxqs's virtual-hosted-style rule: a dotted, non-IP host names the bucket.
-  const hostname = (hostHeader ?? "").replace(/:\d+$/, "");
-  let bucket;
-  let key;
-  if (hostname.includes(".") && !/^\d+\.\d+\.\d+\.\d+$/.test(hostname)) {
-    bucket = hostname.slice(0, hostname.indexOf("."));
-    key = path.slice(1);
-  } else {
-    const rest = path.slice(1);
-    const slash = rest.indexOf("/");
-    bucket = slash < 0 ? rest : rest.slice(0, slash);
-    key = slash < 0 ? "" : rest.slice(slash + 1);
-  }
-  return { bucket, key };
-}
-
-function s3Operation(method, bucket, key, q, hdrs) {
-  if (!bucket) return method === "GET" ? "ListBuckets" : `S3.${method}`;
-  if (!key) {
-    switch (method) {
-      case "GET":
-        if ("location" in q) return "GetBucketLocation";
-        if ("versions" in q) return "ListObjectVersions";
-        if ("uploads" in q) return "ListMultipartUploads";
-        return firstValue(q["list-type"]) === "2" ? "ListObjectsV2" : "ListObjects";
-      case "PUT":
-        return "CreateBucket";
-      case "HEAD":
-        return "HeadBucket";
-      case "DELETE":
-        return "DeleteBucket";
-      case "POST":
-        return "delete" in q ? "DeleteObjects" : "PostBucket";
-      default:
-        return `S3.${method}`;
-    }
-  }
-  switch (method) {
-    case "GET":
-      return "GetObject";
-    case "HEAD":
-      return "HeadObject";
-    case "PUT":
-      if (hdrs["x-amz-copy-source"]) return "CopyObject";
-      return "uploadId" in q && "partNumber" in q ? "UploadPart" : "PutObject";
-    case "DELETE":
-      return "uploadId" in q ? "AbortMultipartUpload" : "DeleteObject";
-    case "POST":
-      if ("uploads" in q) return "CreateMultipartUpload";
-      if ("uploadId" in q) return "CompleteMultipartUpload";
-      return "PostObject";
-    default:
-      return `S3.${method}`;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -707,30 +313,6 @@ export async function startStandin(options = {}) {
           `${entry.error ? ` ${entry.error}` : ""}${entry.fault ? ` fault=${entry.fault}` : ""} ${entry.durationMs}ms`,
       );
     }
-  }
-
-  function sendPlain(res, method, err) {
-    if (res.headersSent || res.destroyed) return;
-    const headers = { ...err.headers };
-    if (method === "HEAD") {
-      res.writeHead(err.status, headers);
-      res.end();
-      return;
-    }
-    const body = Buffer.from(err.body ?? "", "utf8");
-    headers["content-length"] = String(body.length);
-    res.writeHead(err.status, headers);
-    res.end(body);
-  }
-
-  function drain(req) {
-    return new Promise((resolve) => {
-      if (req.readableEnded || req.complete) return resolve();
-      req.on("end", resolve);
-      req.on("error", resolve);
-      req.on("close", resolve);
-      req.resume();
-    });
   }
 
   function reserveRule(ctx) {
@@ -1087,20 +669,8 @@ export async function startStandin(options = {}) {
       if (!HOP_BY_HOP.has(k)) headers[k] = v;
     }
     const status = ures.statusCode;
-    if (ctx.style === "json") {
-      if (!headers["x-amzn-requestid"]) headers["x-amzn-requestid"] = randomUUID();
-      if (typeof headers["x-amzn-query-error"] === "string") {
-        headers["x-amzn-query-error"] = fixSqsQueryError(headers["x-amzn-query-error"]);
-      }
-    }
-    if (
-      ctx.style === "s3" &&
-      (ctx.operation === "GetObject" || ctx.operation === "HeadObject") &&
-      (status === 200 || status === 206) &&
-      !headers["accept-ranges"]
-    ) {
-      headers["accept-ranges"] = "bytes";
-    }
+    if (ctx.style === "json") fixSqsResponseHeaders(headers);
+    if (ctx.style === "s3") addS3ResponseHeaders(ctx, status, headers);
     const bodyless = ctx.method === "HEAD" || status === 204 || status === 304;
 
     const needsListRewrite = ctx.isListing && status === 200;
@@ -1110,18 +680,8 @@ export async function startStandin(options = {}) {
       ures.on("data", (c) => chunks.push(c));
       ures.on("end", () => {
         let body = Buffer.concat(chunks).toString("utf8");
-        if (needsListRewrite) {
-          body = fixListingMarkers(body, ctx.listVersion);
-          if (ctx.listEncodingUrl) body = encodeListing(body, ctx.listVersion);
-        }
-        if (needsEntryMerge) {
-          if (status === 200) {
-            const parsed = body ? JSON.parse(body) : {};
-            parsed.Successful = parsed.Successful ?? [];
-            parsed.Failed = [...(parsed.Failed ?? []), ...ctx.failedEntries];
-            body = JSON.stringify(parsed);
-          }
-        }
+        if (needsListRewrite) body = rewriteListing(body, ctx);
+        if (needsEntryMerge) body = mergeFailedEntries(body, status, ctx.failedEntries);
         const buf = Buffer.from(body, "utf8");
         headers["content-length"] = String(buf.length);
         delete headers["content-encoding"];
@@ -1184,66 +744,6 @@ export async function startStandin(options = {}) {
     ures.on("error", () => res.destroy());
   }
 
-  function fixListingMarkers(xml, version) {
-    // fauxqs derives NextContinuationToken (V2, base64 of a key) and NextMarker (V1) from the
-    // last *object* of the page; when a CommonPrefix sorts after it, the next page repeats that
-    // prefix. S3 continues after the last entry of the page, object or prefix.
-    const truncated = /<IsTruncated>true<\/IsTruncated>/.test(xml);
-    if (!truncated) return xml;
-    let last;
-    for (const m of xml.matchAll(/<Contents>[\s\S]*?<Key>([\s\S]*?)<\/Key>|<CommonPrefixes>\s*<Prefix>([\s\S]*?)<\/Prefix>/g)) {
-      const v = unescapeXml(m[1] ?? m[2]);
-      if (last === undefined || compareUtf8(v, last) > 0) last = v;
-    }
-    if (last === undefined) return xml;
-    if (version === 2) {
-      const token = Buffer.from(last, "utf8").toString("base64");
-      return /<NextContinuationToken>/.test(xml)
-        ? xml.replace(/<NextContinuationToken>[\s\S]*?<\/NextContinuationToken>/, `<NextContinuationToken>${token}</NextContinuationToken>`)
-        : xml.replace(/(\s*)<IsTruncated>true<\/IsTruncated>/, `$1<IsTruncated>true</IsTruncated>$1<NextContinuationToken>${token}</NextContinuationToken>`);
-    }
-    return /<NextMarker>/.test(xml)
-      ? xml.replace(/<NextMarker>[\s\S]*?<\/NextMarker>/, `<NextMarker>${escapeXml(last)}</NextMarker>`)
-      : xml;
-  }
-
-  function encodeListing(xml, version) {
-    const tags = version === 2 ? "Key|Prefix|Delimiter|StartAfter" : "Key|Prefix|Delimiter|Marker|NextMarker";
-    const re = new RegExp(`<(${tags})>([\\s\\S]*?)</\\1>`, "g");
-    let out = xml.replace(re, (_m, tag, value) => `<${tag}>${s3UrlEncode(unescapeXml(value))}</${tag}>`);
-    if (!/<EncodingType>/.test(out)) {
-      out = out.replace(/(\s*)<IsTruncated>/, "$1<EncodingType>url</EncodingType>$1<IsTruncated>");
-    }
-    return out;
-  }
-
-  /** Checks S3 itself would make after authentication and fauxqs does not. */
-  function s3RequestChecks(ctx) {
-    if (ctx.style !== "s3" || ctx.method !== "GET" || !ctx.s3.bucket || ctx.s3.key) return null;
-    if (ctx.operation !== "ListObjects" && ctx.operation !== "ListObjectsV2") return null;
-    ctx.isListing = true;
-    ctx.listVersion = ctx.operation === "ListObjectsV2" ? 2 : 1;
-    if ("encoding-type" in ctx.query) {
-      const v = firstValue(ctx.query["encoding-type"]);
-      if (v !== "url") {
-        return buildError("s3", 400, "InvalidArgument", "Invalid Encoding Method specified in Request", {
-          ArgumentName: "encoding-type",
-          ArgumentValue: v,
-        });
-      }
-      ctx.listEncodingUrl = true;
-    }
-    if (ctx.operation === "ListObjectsV2" && "continuation-token" in ctx.query) {
-      const t = firstValue(ctx.query["continuation-token"]);
-      if (t === "" || Buffer.from(t, "base64").toString("base64") !== t) {
-        return buildError("s3", 400, "InvalidArgument", "The continuation token provided is incorrect", {
-          ArgumentName: "continuation-token",
-        });
-      }
-    }
-    return null;
-  }
-
   function faultResponse(ctx, rule) {
     const style = ctx.style;
     const status = rule.status;
@@ -1294,7 +794,7 @@ export async function startStandin(options = {}) {
       const err = buildError("rest-json", answer.status, answer.code, answer.message);
       entry.status = err.status;
       entry.error = err.code;
-      return sendPlain(res, ctx.method, err);
+      return sendAnswer(res, ctx.method, err);
     }
     const body = Buffer.from(JSON.stringify(answer.body), "utf8");
     const headers = { "content-type": "application/json", "x-amzn-requestid": randomUUID() };
@@ -1345,7 +845,7 @@ export async function startStandin(options = {}) {
       if (drainFirst) await drain(req);
       entry.status = err.status;
       entry.error = err.code;
-      sendPlain(res, ctx.method, err);
+      sendAnswer(res, ctx.method, err);
     };
 
     const headerError = authenticateHeaders(ctx);
@@ -1376,7 +876,7 @@ export async function startStandin(options = {}) {
         upstreamError = e;
         if (!forwarding) return; // destroyed on purpose, or reported below
         if (!res.headersSent) {
-          sendPlain(res, ctx.method, buildError(ctx.style, 502, "InternalError", `stand-in lost fauxqs: ${e.message}`));
+          sendAnswer(res, ctx.method, buildError(ctx.style, 502, "InternalError", `stand-in lost fauxqs: ${e.message}`));
         } else res.destroy();
       });
       upstream.on("response", async (ures) => {
@@ -1423,7 +923,7 @@ export async function startStandin(options = {}) {
     ruleCommitted = true;
     if (rule) entry.fault = rule.action;
 
-    const reqCheck = s3RequestChecks(ctx);
+    const reqCheck = checkS3Request(ctx);
     if (reqCheck) {
       upstream?.destroy();
       verifiedResolve(false);
@@ -1455,42 +955,19 @@ export async function startStandin(options = {}) {
     // Buffered forwarding (SQS and other non-S3 requests; fail-entries).
     let outBody = body.buffer ?? Buffer.alloc(0);
     if (rule?.action === "fail-entries") {
-      let parsed;
-      try {
-        parsed = JSON.parse(outBody.toString("utf8"));
-      } catch {
-        parsed = undefined;
-      }
-      const entries = Array.isArray(parsed?.Entries) ? parsed.Entries : [];
-      const failing = entries.filter((e) => !rule.entryIds || rule.entryIds.includes(String(e.Id)));
-      const keep = entries.filter((e) => !failing.includes(e));
-      ctx.failedEntries = failing.map((e) => ({
-        Id: e.Id,
-        SenderFault: rule.senderFault,
-        Code: rule.code ?? "InternalError",
-        Message: rule.message ?? "Injected batch entry failure",
-      }));
-      if (failing.length === 0) {
-        // Nothing to fail (not a batch call, or no listed Id): forward unchanged.
-      } else if (keep.length === 0) {
-        const payload = Buffer.from(JSON.stringify({ Successful: [], Failed: ctx.failedEntries }), "utf8");
+      const split = failBatchEntries(outBody, rule);
+      ctx.failedEntries = split.failedEntries;
+      if (split.allFailed) {
         entry.status = 200;
-        res.writeHead(200, {
-          "content-type": "application/x-amz-json-1.0",
-          "x-amzn-requestid": randomUUID(),
-          "content-length": String(payload.length),
-        });
-        res.end(payload);
+        sendAllEntriesFailed(res, ctx.failedEntries);
         return;
-      } else {
-        parsed.Entries = keep;
-        outBody = Buffer.from(JSON.stringify(parsed), "utf8");
       }
+      outBody = split.forwardBody;
     }
     upstream = openUpstream(ctx, upstreamHeaders(ctx, outBody.length));
     upstream.on("error", (e) => {
       if (!res.headersSent) {
-        sendPlain(res, ctx.method, buildError(ctx.style, 502, "InternalError", `stand-in could not reach fauxqs: ${e.message}`));
+        sendAnswer(res, ctx.method, buildError(ctx.style, 502, "InternalError", `stand-in could not reach fauxqs: ${e.message}`));
       } else res.destroy();
     });
     upstream.on("response", (ures) => relayResponse(ctx, ures, res, rule));
@@ -1498,19 +975,6 @@ export async function startStandin(options = {}) {
   }
 
   // --- admin API ------------------------------------------------------------------------------
-
-  function sendJson(res, status, value) {
-    const body = Buffer.from(JSON.stringify(value, null, 0), "utf8");
-    res.writeHead(status, { "content-type": "application/json", "content-length": String(body.length) });
-    res.end(body);
-  }
-
-  async function readJson(req) {
-    const chunks = [];
-    for await (const c of req) chunks.push(c);
-    const text = Buffer.concat(chunks).toString("utf8");
-    return text ? JSON.parse(text) : undefined;
-  }
 
   // POST/GET guardduty/detectors, DELETE guardduty/detectors/<id>,
   // POST/DELETE guardduty/detectors/<id>/findings.
@@ -1636,7 +1100,7 @@ export async function startStandin(options = {}) {
       query = parseQuery(rawQuery);
     } catch {
       drain(req).then(() =>
-        sendPlain(res, req.method, buildError(cls.style, 400, "InvalidArgument", "The query string is not valid percent-encoding.")),
+        sendAnswer(res, req.method, buildError(cls.style, 400, "InvalidArgument", "The query string is not valid percent-encoding.")),
       );
       return;
     }
@@ -1659,7 +1123,7 @@ export async function startStandin(options = {}) {
       ctx.operation = "";
     }
     handleAws(req, res, ctx).catch((e) => {
-      if (!res.headersSent) sendPlain(res, req.method, buildError(cls.style, 500, "InternalError", e.message));
+      if (!res.headersSent) sendAnswer(res, req.method, buildError(cls.style, 500, "InternalError", e.message));
       else res.destroy();
     });
   });
