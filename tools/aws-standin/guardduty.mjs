@@ -4,9 +4,9 @@
 //   POST /detector/{id}/findings            ListFindings   (criterion on updatedAt, sortCriteria,
 //                                                           maxResults ≤ 50, nextToken)
 //   POST /detector/{id}/findings/get        GetFindings    (findingIds ≤ 50, sortCriteria)
-// standin.mjs checks the signature first (service "guardduty") and applies fault rules; this file
-// only answers. Detectors belong to the Region their creator named; a request sees the detectors
-// of the Region its signature is scoped to, as AWS does.
+// proxy.mjs checks the signature first (service "guardduty") and applies fault rules; this file
+// only answers, and guardduty-http.mjs writes the answer. Detectors belong to the Region their
+// creator named; a request sees the detectors of the Region its signature is scoped to, as AWS does.
 
 import { randomBytes } from "node:crypto";
 
@@ -209,7 +209,7 @@ export class GuardDutyStore {
 
 /**
  * Answers one verified GuardDuty request: { status, body } on success, or { status, code, message }
- * for an error, which standin.mjs renders in the REST-JSON error format.
+ * for an error, which guardduty-http.mjs renders in the REST-JSON error format.
  */
 export function answerGuardDuty(store, { method, path, query, bodyText, region }) {
   try {
