@@ -221,9 +221,9 @@ ServiceError s3_error(long status, const std::string& body, const Operation& ope
              code == "ExpiredToken" || code == "InvalidToken") {
     message += ": the AWS credentials are wrong or expired";
   } else if (code == "NoSuchBucket") {
-    message += ": check [source.s3_listing] bucket and region";
+    message += ": check the bucket's name and the Region configured for it";
   } else if (code == "PermanentRedirect" || code == "AuthorizationHeaderMalformed") {
-    message += ": the bucket is in another region than [source.s3_listing] region";
+    message += ": the bucket is in another Region than the one requests are signed for";
   } else if (code == "SlowDown") {
     message += ": S3 is throttling; requests back off and retry";
   }
