@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "sources/sqs_envelope.h"
+#include "sources/sqs/envelope.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using Kind = gd2s::Envelope::Kind;

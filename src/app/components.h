@@ -1,20 +1,23 @@
 #pragma once
 // The source and sink a config describes, built for `run` and the other commands that need
-// them (check, dead-letters replay). One HTTP client serves both.
+// them (check, dead-letters replay) from the rows of the registry (app/registry.h). One HTTP
+// client serves both.
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "app/config.h"
+#include "aws/credentials.h"
 #include "aws/guardduty_client.h"
 #include "aws/s3_client.h"
 #include "aws/sqs_client.h"
-#include "azure/azure_auth.h"
-#include "azure/resource_manager.h"
+#include "azure/log_analytics_table.h"
 #include "http/http_client.h"
 #include "sinks/sink.h"
 #include "sources/source.h"
 #include "state/state_store.h"
+#include "transform/schema.h"
 
 namespace gd2s {
 
@@ -35,17 +38,13 @@ struct SinkParts {
   std::string description;
 };
 
-http::HttpOptions http_options(const HttpConfig& config);
-azure::AzureAuthOptions azure_auth_options(const AzureConfig& azure);
-
-/// Resource Manager for the cloud of `[azure]` (or its `resource_manager` override), signed in
-/// as the configured identity with the management scope.
-azure::ResourceManager make_resource_manager(const AzureConfig& azure, http::HttpClientPtr http);
-
 /// `once`: one pass (s3_listing, guardduty_api) or until the queue is drained (sqs).
-SourceParts make_source(const Config& config, StateStore& state, bool once,
-                        http::HttpClientPtr http);
+[[nodiscard]] SourceParts make_source(const Config& config, StateStore& state, bool once,
+                                      http::HttpClientPtr http);
 
-SinkParts make_sink(const Config& config, http::HttpClientPtr http);
+[[nodiscard]] SinkParts make_sink(const Config& config, http::HttpClientPtr http);
+
+/// The schema's columns as a Log Analytics table declares them.
+[[nodiscard]] std::vector<azure::TableColumn> table_columns(const Schema& schema);
 
 }  // namespace gd2s

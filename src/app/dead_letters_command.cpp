@@ -89,7 +89,7 @@ std::string entry_json(const DeadLetterEntry& entry, const std::optional<DeadLet
   write_key(w, "time");
   write_string(w, format_iso8601(letter.at));
   write_key(w, "stage");
-  write_string(w, letter.stage);
+  write_string(w, stage_name(letter.stage));
   write_key(w, "source");
   write_string(w, letter.source);
   write_key(w, "unit");
@@ -117,8 +117,8 @@ std::string entry_json(const DeadLetterEntry& entry, const std::optional<DeadLet
 std::string entry_line(const DeadLetterEntry& entry, const std::string& status) {
   const DeadLetter& letter = entry.letter;
   return fmt::format("{:>6}  {}  {:<9}  {} {} line {}  [{}]  {}", entry.number,
-                     format_iso8601(letter.at), letter.stage, letter.source, letter.unit,
-                     letter.line, status, shorten(letter.reason, 120));
+                     format_iso8601(letter.at), stage_name(letter.stage), letter.source,
+                     letter.unit, letter.line, status, shorten(letter.reason, 120));
 }
 
 }  // namespace
@@ -138,7 +138,7 @@ int dead_letters_list_command(const DeadLettersOptions& options) {
       auto mark = state.dead_letter_mark(entry.line_sha256, entry.ordinal);
       ++shown;
       ++(!mark ? fresh : mark->replayed_at ? replayed : failing);
-      ++by_reason[{entry.letter.stage, shorten(entry.letter.reason, 100)}];
+      ++by_reason[{std::string(stage_name(entry.letter.stage)), shorten(entry.letter.reason, 100)}];
       fmt::print("{}\n",
                  json ? entry_json(entry, mark) : entry_line(entry, status_text(entry, mark)));
     });

@@ -9,13 +9,9 @@
 #include <string>
 
 #include "app/http_listener.h"
+#include "core/metrics.h"
 
 namespace gd2s {
-
-struct Readiness {
-  bool ready = false;
-  std::string reason;  // one line for the response body
-};
 
 class MetricsServer {
  public:

@@ -50,7 +50,7 @@ int migrate_table_command(const MigrateTableOptions& options) {
     return kExitUsage;
   }
   setup_logging("error", config.log.format);
-  if (!config.logs_ingestion_sink || config.transform.schema != "legacy") {
+  if (!config.logs_ingestion_sink || config.transform.schema != SchemaKind::kLegacy) {
     print_error(options.config_path +
                 ": migrate table works on the legacy AWSGuardDuty_CL table: it needs "
                 "[sink.logs_ingestion] and [transform] schema = \"legacy\" (the native "
@@ -62,7 +62,7 @@ int migrate_table_command(const MigrateTableOptions& options) {
   const char* prefix = options.dry_run ? "(dry run) " : "";
   try {
     http::HttpClientPtr http = http::make_curl_client(http_options(config.http));
-    azure::ResourceManager arm = make_resource_manager(config.azure, http);
+    azure::ResourceManager arm = azure::make_resource_manager(config.azure, http);
     std::string workspace = workspace_of(config, arm);
     if (workspace.empty()) {
       print_error(options.config_path +
@@ -112,10 +112,7 @@ int migrate_table_command(const MigrateTableOptions& options) {
     } else {
       say("✓", table_name + " is already DCR-based: nothing to migrate");
     }
-    std::vector<azure::TableColumn> wanted;
-    for (const Column& column : schema->columns())
-      wanted.push_back({std::string(column.name), std::string(column_type_name(column.type))});
-    azure::ColumnGap gap = azure::column_gap(*table, wanted);
+    azure::ColumnGap gap = azure::column_gap(*table, table_columns(*schema));
     if (!gap.missing.empty()) {
       std::string list;
       for (const auto& column : gap.missing)

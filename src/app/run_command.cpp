@@ -132,11 +132,7 @@ int run_command(const RunOptions& options) {
             write_process_metrics(text, started);
             return text.text();
           },
-          [&] {
-            Readiness readiness;
-            readiness.ready = pipeline.ready(config.metrics.ready_window, readiness.reason);
-            return readiness;
-          });
+          [&] { return pipeline.ready(config.metrics.ready_window); });
     spdlog::info("run: source {}, schema {}, sink {}", parts.description, schema->name(),
                  sink_parts.description);
     // A one-pass run must read everything it listed; a service hands back what it could not

@@ -61,11 +61,11 @@ EntraApp entra_app(const AzureAuthOptions& options, const CloudEndpoints& cloud,
                   options.scope.empty() ? cloud.scope : options.scope};
 }
 
-std::string choose_auto(const AzureAuthOptions& options, const GetEnv& env) {
-  if (!options.certificate.empty()) return "certificate";
-  if (!options.client_secret.empty()) return "client_secret";
-  if (!env_or_empty(env, "AZURE_FEDERATED_TOKEN_FILE").empty()) return "workload_identity";
-  return "managed_identity";
+AzureAuth choose_auto(const AzureAuthOptions& options, const GetEnv& env) {
+  if (!options.certificate.empty()) return AzureAuth::kCertificate;
+  if (!options.client_secret.empty()) return AzureAuth::kClientSecret;
+  if (!env_or_empty(env, "AZURE_FEDERATED_TOKEN_FILE").empty()) return AzureAuth::kWorkloadIdentity;
+  return AzureAuth::kManagedIdentity;
 }
 
 TokenProviderPtr client_secret(const AzureAuthOptions& options, const CloudEndpoints& cloud,
@@ -138,24 +138,48 @@ TokenProviderPtr managed_identity(const AzureAuthOptions& options, const CloudEn
 
 }  // namespace
 
+namespace {
+constexpr std::pair<AzureAuth, std::string_view> kAuthNames[] = {
+    {AzureAuth::kAuto, "auto"},
+    {AzureAuth::kClientSecret, "client_secret"},
+    {AzureAuth::kCertificate, "certificate"},
+    {AzureAuth::kWorkloadIdentity, "workload_identity"},
+    {AzureAuth::kManagedIdentity, "managed_identity"},
+};
+}  // namespace
+
+std::string_view auth_name(AzureAuth auth) {
+  for (const auto& [value, name] : kAuthNames)
+    if (value == auth) return name;
+  return "auto";
+}
+
+std::optional<AzureAuth> parse_auth(std::string_view name) {
+  for (const auto& [value, text] : kAuthNames)
+    if (text == name) return value;
+  return std::nullopt;
+}
+
 TokenProviderPtr make_token_provider(const AzureAuthOptions& options, http::HttpClientPtr http) {
   CloudEndpoints cloud = cloud_endpoints(options.cloud);
   GetEnv env = options.getenv ? options.getenv : GetEnv(process_getenv);
-  std::string auth =
-      options.auth.empty() || options.auth == "auto" ? choose_auto(options, env) : options.auth;
+  AzureAuth auth = options.auth == AzureAuth::kAuto ? choose_auto(options, env) : options.auth;
   TokenProviderPtr inner;
-  if (auth == "client_secret")
-    inner = client_secret(options, cloud, std::move(http));
-  else if (auth == "certificate")
-    inner = certificate(options, cloud, std::move(http));
-  else if (auth == "workload_identity")
-    inner = workload_identity(options, cloud, env, std::move(http));
-  else if (auth == "managed_identity")
-    inner = managed_identity(options, cloud);
-  else
-    throw std::invalid_argument("unknown [azure] auth \"" + auth +
-                                "\": use client_secret, certificate, workload_identity, "
-                                "managed_identity or auto");
+  switch (auth) {
+    case AzureAuth::kClientSecret:
+      inner = client_secret(options, cloud, std::move(http));
+      break;
+    case AzureAuth::kCertificate:
+      inner = certificate(options, cloud, std::move(http));
+      break;
+    case AzureAuth::kWorkloadIdentity:
+      inner = workload_identity(options, cloud, env, std::move(http));
+      break;
+    case AzureAuth::kAuto:  // chosen above
+    case AzureAuth::kManagedIdentity:
+      inner = managed_identity(options, cloud);
+      break;
+  }
   return make_token_cache(std::move(inner));
 }
 

@@ -27,9 +27,17 @@ struct CloudEndpoints {
 /// std::invalid_argument for others.
 CloudEndpoints cloud_endpoints(std::string_view cloud);
 
+/// How the token is had; kAuto picks the first that is configured (make_token_provider).
+enum class AzureAuth { kAuto, kClientSecret, kCertificate, kWorkloadIdentity, kManagedIdentity };
+
+/// "auto", "client_secret", "certificate", "workload_identity", "managed_identity": the [azure]
+/// auth values.
+[[nodiscard]] std::string_view auth_name(AzureAuth auth);
+[[nodiscard]] std::optional<AzureAuth> parse_auth(std::string_view name);
+
+/// [azure]: how the sinks, `check` and `migrate table` get Entra ID tokens.
 struct AzureAuthOptions {
-  // client_secret | certificate | workload_identity | managed_identity | auto
-  std::string auth = "auto";
+  AzureAuth auth = AzureAuth::kAuto;
   std::string cloud = "public";
   std::string tenant_id, client_id;
   Secret client_secret;
@@ -39,6 +47,7 @@ struct AzureAuthOptions {
   std::string managed_identity_object_id;    // user-assigned MI by object id
   std::string managed_identity_resource_id;  // user-assigned MI by ARM resource id (msi_res_id)
   std::string imds_endpoint;                 // override; empty = http://169.254.169.254
+  std::string resource_manager;  // ARM endpoint override (check, migrate table); empty: the cloud's
   /// IMDS retries come at once, then after base, 2×base, 4×base, 8×base: with 2 s, at about
   /// 0/2/6/14/30 s after the first failure (REFERENCE §7.5). Tests shorten it.
   Duration imds_backoff_base = std::chrono::seconds(2);
@@ -56,6 +65,7 @@ struct AzureAuthOptions {
 /// Throws std::invalid_argument when the options are incomplete or contradictory (the message
 /// names the option to set), or the certificate file cannot be used. Asks Entra for nothing:
 /// the first token() does.
-TokenProviderPtr make_token_provider(const AzureAuthOptions& options, http::HttpClientPtr http);
+[[nodiscard]] TokenProviderPtr make_token_provider(const AzureAuthOptions& options,
+                                                   http::HttpClientPtr http);
 
 }  // namespace gd2s::azure

@@ -54,4 +54,13 @@ std::string ResourceManager::call(const std::string& method, const std::string& 
                      arm_error_text(response));
 }
 
+ResourceManager make_resource_manager(const AzureAuthOptions& options, http::HttpClientPtr http) {
+  CloudEndpoints cloud = cloud_endpoints(options.cloud);
+  AzureAuthOptions management = options;
+  management.scope = cloud.resource_manager + "/.default";
+  std::string base =
+      options.resource_manager.empty() ? cloud.resource_manager : options.resource_manager;
+  return ResourceManager(base, make_token_provider(management, http), http);
+}
+
 }  // namespace gd2s::azure

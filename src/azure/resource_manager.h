@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "azure/azure_auth.h"
 #include "azure/token_provider.h"
 #include "http/http_client.h"
 
@@ -41,6 +42,10 @@ class ResourceManager {
   TokenProviderPtr tokens_;
   http::HttpClientPtr http_;
 };
+
+/// Resource Manager for the cloud of `options` (or its `resource_manager` override), signed in
+/// as the configured identity with the management scope.
+ResourceManager make_resource_manager(const AzureAuthOptions& options, http::HttpClientPtr http);
 
 /// ARM's error body as "Code: message" (redacted), or the start of a body of another shape.
 std::string arm_error_text(const http::Response& response);

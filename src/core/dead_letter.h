@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/time.h"
 
@@ -16,8 +17,32 @@ struct TruncatedOriginal {
   std::string sha256;  // SHA-256 of the whole original, 64 lowercase hex digits
 };
 
+/// Where on the data path the record was given up: its bytes could not be read as a finding,
+/// the finding could not be made a row, or the service refused the row.
+enum class DeadLetterStage { kDecode, kTransform, kSink };
+
+/// "decode", "transform", "sink": as the dead-letter file writes the stage.
+[[nodiscard]] constexpr std::string_view stage_name(DeadLetterStage stage) {
+  switch (stage) {
+    case DeadLetterStage::kDecode:
+      return "decode";
+    case DeadLetterStage::kTransform:
+      return "transform";
+    case DeadLetterStage::kSink:
+      return "sink";
+  }
+  return "sink";
+}
+
+[[nodiscard]] constexpr std::optional<DeadLetterStage> parse_stage(std::string_view name) {
+  for (DeadLetterStage stage :
+       {DeadLetterStage::kDecode, DeadLetterStage::kTransform, DeadLetterStage::kSink})
+    if (stage_name(stage) == name) return stage;
+  return std::nullopt;
+}
+
 struct DeadLetter {
-  std::string stage;     // "decode", "transform" or "sink"
+  DeadLetterStage stage = DeadLetterStage::kDecode;
   std::string reason;    // what was wrong, precise enough to act on
   std::string source;    // source kind: "files", "s3_listing", ...
   std::string unit;      // the unit it came from: path, bucket/key, message id

@@ -9,6 +9,12 @@
 
 namespace gd2s {
 
+/// The answer to "is the service doing its job?" (/readyz): whether, and one line for why.
+struct Readiness {
+  bool ready = false;
+  std::string reason;
+};
+
 enum class MetricType { kCounter, kGauge };
 
 struct MetricLabel {

@@ -128,7 +128,7 @@ std::vector<ReplayResult> DeadLetterReplayer::replay(std::span<const DeadLetterE
   // Rows the sink refused: the original is the row.
   std::vector<OutboundRow> rows;
   for (size_t i = 0; i < entries.size(); ++i) {
-    if (entries[i].letter.stage != "sink" || entries[i].letter.truncated) continue;
+    if (entries[i].letter.stage != DeadLetterStage::kSink || entries[i].letter.truncated) continue;
     units[i]->add_record();
     units[i]->seal(UnitOfWork::Ending::kComplete);
     rows.push_back({entries[i].letter.original,
@@ -146,7 +146,7 @@ std::vector<ReplayResult> DeadLetterReplayer::replay(std::span<const DeadLetterE
   // Records that failed to decode or transform: the pipeline, as in a run.
   std::vector<ReplaySource::Item> items;
   for (size_t i = 0; i < entries.size(); ++i)
-    if (entries[i].letter.stage != "sink" && !entries[i].letter.truncated)
+    if (entries[i].letter.stage != DeadLetterStage::kSink && !entries[i].letter.truncated)
       items.push_back({units[i], &entries[i].letter.original});
   if (!items.empty() && stopped.empty()) {
     auto source = std::make_unique<ReplaySource>(std::move(items));

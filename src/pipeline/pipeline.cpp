@@ -108,17 +108,17 @@ void Pipeline::record(const UnitPtr& unit, RawRecord record) {
 void Pipeline::problem(const UnitPtr& unit, ReadProblem problem) {
   stats_.records_read.fetch_add(1, std::memory_order_relaxed);
   unit->add_record();
-  dead_letter(unit, "decode", std::move(problem.reason), problem.line, std::move(problem.original),
-              std::move(problem.truncated));
+  dead_letter(unit, DeadLetterStage::kDecode, std::move(problem.reason), problem.line,
+              std::move(problem.original), std::move(problem.truncated));
 }
 
 // A dead letter that cannot be written (a full or failing dead-letter file) stops the run; the
 // record stays unsettled, so its unit is not committed and is read again by the next run.
-void Pipeline::dead_letter(const UnitPtr& unit, std::string_view stage, std::string reason,
+void Pipeline::dead_letter(const UnitPtr& unit, DeadLetterStage stage, std::string reason,
                            uint64_t line, std::string original,
                            std::optional<TruncatedOriginal> truncated) {
-  DeadLetter letter{std::string(stage),  std::move(reason), unit->source(),      unit->key(), line,
-                    std::move(original), now_utc(),         std::move(truncated)};
+  DeadLetter letter{stage, std::move(reason),   unit->source(), unit->key(),
+                    line,  std::move(original), now_utc(),      std::move(truncated)};
   try {
     dead_letters_.write(letter);
   } catch (...) {
@@ -188,7 +188,8 @@ void Pipeline::transform(std::vector<RawItem>& items, WorkerScratch& scratch) {
 std::optional<OutboundRow> Pipeline::map(RawItem& item, WorkerScratch& scratch) {
   auto decoded = scratch.decoder.decode(item.text);
   if (auto* failure = std::get_if<DecodeFailure>(&decoded)) {
-    dead_letter(item.unit, "decode", std::move(failure->reason), item.line, std::move(item.text));
+    dead_letter(item.unit, DeadLetterStage::kDecode, std::move(failure->reason), item.line,
+                std::move(item.text));
     return std::nullopt;
   }
   const Finding& finding = std::get<Finding>(decoded);
@@ -202,7 +203,7 @@ std::optional<OutboundRow> Pipeline::map(RawItem& item, WorkerScratch& scratch) 
   scratch.row.clear();
   schema_.write_row(finding, enrich(finding), scratch.row);
   if (scratch.row.size() > options_.max_row_bytes) {
-    dead_letter(item.unit, "transform",
+    dead_letter(item.unit, DeadLetterStage::kTransform,
                 "the " + std::string(schema_.name()) + " row is " +
                     std::to_string(scratch.row.size()) + " bytes, over the " +
                     std::to_string(options_.max_row_bytes) + "-byte limit for one record",
@@ -278,7 +279,8 @@ void Pipeline::accepted(std::span<OutboundRow> rows) {
 
 void Pipeline::rejected(OutboundRow& row, std::string_view reason) {
   if (row.ticket.version) dedupe_.abandoned(*row.ticket.version);
-  dead_letter(row.ticket.unit, "sink", std::string(reason), row.ticket.line, row.json);
+  dead_letter(row.ticket.unit, DeadLetterStage::kSink, std::string(reason), row.ticket.line,
+              row.json);
 }
 
 uint64_t Pipeline::records_pending() const {
@@ -351,23 +353,17 @@ void Pipeline::write_metrics(MetricsWriter& out) const {
   out.sample({{"sink", sink}}, std::chrono::duration<double>(wall.time_since_epoch()).count());
 }
 
-bool Pipeline::ready(Duration window, std::string& why) const {
-  if (records_pending() == 0) {
-    why = "ready: nothing waits to be sent";
-    return true;
-  }
+Readiness Pipeline::ready(Duration window) const {
+  if (records_pending() == 0) return {true, "ready: nothing waits to be sent"};
   auto last = std::chrono::steady_clock::time_point(
       std::chrono::steady_clock::duration(last_accepted_.load(std::memory_order_relaxed)));
   auto since = std::chrono::steady_clock::now() - last;
-  if (since <= window) {
-    why = "ready: the sink accepted rows " +
-          format_duration(std::chrono::duration_cast<Duration>(since)) + " ago";
-    return true;
-  }
-  why = "not ready: " + std::to_string(records_pending()) +
-        " records wait and the sink has accepted none for " +
-        format_duration(std::chrono::duration_cast<Duration>(since));
-  return false;
+  if (since <= window)
+    return {true, "ready: the sink accepted rows " +
+                      format_duration(std::chrono::duration_cast<Duration>(since)) + " ago"};
+  return {false, "not ready: " + std::to_string(records_pending()) +
+                     " records wait and the sink has accepted none for " +
+                     format_duration(std::chrono::duration_cast<Duration>(since))};
 }
 
 }  // namespace gd2s

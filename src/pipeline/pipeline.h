@@ -66,8 +66,8 @@ class Pipeline final : public RecordEmitter, public DeliveryReceiver {
   /// the last accepted batch. Safe from any thread.
   void write_metrics(MetricsWriter& out) const;
   /// Ready when the sink accepted rows within `window` (counting from the start), or nothing
-  /// waits to be sent; `why` says which, or what is wrong.
-  bool ready(Duration window, std::string& why) const;
+  /// waits to be sent; the reason says which, or what is wrong.
+  [[nodiscard]] Readiness ready(Duration window) const;
 
   // RecordEmitter (called by the source)
   void record(const UnitPtr& unit, RawRecord record) override;
@@ -91,7 +91,7 @@ class Pipeline final : public RecordEmitter, public DeliveryReceiver {
   void run_sink();
   void transform(std::vector<RawItem>& items, WorkerScratch& scratch);
   std::optional<OutboundRow> map(RawItem& item, WorkerScratch& scratch);
-  void dead_letter(const UnitPtr& unit, std::string_view stage, std::string reason, uint64_t line,
+  void dead_letter(const UnitPtr& unit, DeadLetterStage stage, std::string reason, uint64_t line,
                    std::string original, std::optional<TruncatedOriginal> truncated = std::nullopt);
   void fail(std::exception_ptr error, std::string_view stage);
 

@@ -78,7 +78,7 @@ std::string DeadLetterFile::to_json(const DeadLetter& letter) {
   write_key(w, "time");
   write_string(w, format_iso8601(letter.at));
   write_key(w, "stage");
-  write_string(w, letter.stage);
+  write_string(w, stage_name(letter.stage));
   write_key(w, "reason");
   write_string(w, redact(letter.reason));  // an endpoint's answer may echo a credential
   write_key(w, "source");

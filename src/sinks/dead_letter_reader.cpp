@@ -39,16 +39,20 @@ std::variant<DeadLetter, std::string> parse_with(simdjson::dom::parser& parser,
 
   DeadLetter letter;
   std::string_view text;
-  for (auto [key, out] : {std::pair<const char*, std::string*>{"stage", &letter.stage},
-                          {"reason", &letter.reason},
+  auto stage = string_member(object, "stage");
+  if (auto* why = std::get_if<std::string>(&stage)) return std::move(*why);
+  std::string_view stage_text = std::get<std::string_view>(stage);
+  if (std::optional<DeadLetterStage> known = parse_stage(stage_text))
+    letter.stage = *known;
+  else
+    return "\"stage\" is \"" + std::string(stage_text) + "\", not decode, transform or sink";
+  for (auto [key, out] : {std::pair<const char*, std::string*>{"reason", &letter.reason},
                           {"source", &letter.source},
                           {"unit", &letter.unit}}) {
     auto value = string_member(object, key);
     if (auto* why = std::get_if<std::string>(&value)) return std::move(*why);
     *out = std::get<std::string_view>(value);
   }
-  if (letter.stage != "decode" && letter.stage != "transform" && letter.stage != "sink")
-    return "\"stage\" is \"" + letter.stage + "\", not decode, transform or sink";
 
   auto time = string_member(object, "time");
   if (auto* why = std::get_if<std::string>(&time)) return std::move(*why);

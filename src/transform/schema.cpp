@@ -31,10 +31,24 @@ std::string output_stream(const Schema& schema) {
   return std::string(table.ends_with("_CL") ? "Custom-" : "Microsoft-") + std::string(table);
 }
 
+std::string_view schema_name(SchemaKind kind) {
+  return kind == SchemaKind::kLegacy ? "legacy" : "native";
+}
+
+std::optional<SchemaKind> parse_schema_kind(std::string_view name) {
+  if (name == "native") return SchemaKind::kNative;
+  if (name == "legacy") return SchemaKind::kLegacy;
+  return std::nullopt;
+}
+
+SchemaPtr make_schema(SchemaKind kind) {
+  if (kind == SchemaKind::kLegacy) return std::make_unique<LegacySchema>();
+  return std::make_unique<NativeSchema>();
+}
+
 SchemaPtr make_schema(std::string_view name) {
-  if (name == "native") return std::make_unique<NativeSchema>();
-  if (name == "legacy") return std::make_unique<LegacySchema>();
-  return nullptr;
+  std::optional<SchemaKind> kind = parse_schema_kind(name);
+  return kind ? make_schema(*kind) : nullptr;
 }
 
 std::vector<std::string_view> schema_names() {

@@ -3,6 +3,7 @@
 // the Azure templates are generated) and how a finding becomes one row of it.
 
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -45,8 +46,15 @@ using SchemaPtr = std::unique_ptr<Schema>;
 /// Custom-<table> for a custom (_CL) one.
 std::string output_stream(const Schema& schema);
 
+/// The schemas gd2sentinel writes: `native` (GuardDutyFindings_CL) and `legacy`
+/// (AWSGuardDuty_CL, the Data Collector API's column names).
+enum class SchemaKind { kNative, kLegacy };
+[[nodiscard]] std::string_view schema_name(SchemaKind kind);
+[[nodiscard]] std::optional<SchemaKind> parse_schema_kind(std::string_view name);
+
+[[nodiscard]] SchemaPtr make_schema(SchemaKind kind);
 /// The schema of that name, or nullptr.
-SchemaPtr make_schema(std::string_view name);
+[[nodiscard]] SchemaPtr make_schema(std::string_view name);
 /// Names accepted by make_schema.
 std::vector<std::string_view> schema_names();
 

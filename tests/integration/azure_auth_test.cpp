@@ -50,7 +50,7 @@ class AzureAuthEmulator : public ::testing::Test {
 
   AzureAuthOptions secret_options(const std::string& secret) const {
     AzureAuthOptions options;
-    options.auth = "client_secret";
+    options.auth = azure::AzureAuth::kClientSecret;
     options.tenant_id = WorkspaceEmulator::kTenant;
     options.client_id = WorkspaceEmulator::kClientId;
     options.client_secret = Secret(secret);
@@ -61,7 +61,7 @@ class AzureAuthEmulator : public ::testing::Test {
 
   AzureAuthOptions managed_identity_options() const {
     AzureAuthOptions options;
-    options.auth = "managed_identity";
+    options.auth = azure::AzureAuth::kManagedIdentity;
     options.imds_endpoint = emulator_->http_url();
     options.imds_backoff_base = 10ms;
     options.getenv = [](const char*) { return std::nullopt; };

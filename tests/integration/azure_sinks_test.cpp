@@ -10,11 +10,11 @@
 #include "azure/azure_auth.h"
 #include "http/curl_client.h"
 #include "pipeline/pipeline.h"
-#include "sinks/data_collector_sink.h"
+#include "sinks/data_collector/sink.h"
 #include "sinks/dead_letter_file.h"
-#include "sinks/file_sink.h"
-#include "sinks/logs_ingestion_sink.h"
-#include "sources/file_source.h"
+#include "sinks/file/sink.h"
+#include "sinks/logs_ingestion/protocol.h"
+#include "sources/files/source.h"
 #include "state/sqlite_store.h"
 #include "support/sink_testing.h"
 #include "support/workspace_emulator.h"
@@ -82,7 +82,7 @@ class AzureSinks : public ::testing::Test {
                                                        size_t max_batch_bytes = 1024 * 1024,
                                                        std::string secret = "") {
     azure::AzureAuthOptions auth;
-    auth.auth = "client_secret";
+    auth.auth = azure::AzureAuth::kClientSecret;
     auth.tenant_id = WorkspaceEmulator::kTenant;
     auth.client_id = WorkspaceEmulator::kClientId;
     auth.client_secret = Secret(secret.empty() ? WorkspaceEmulator::kClientSecret : secret);
@@ -277,7 +277,7 @@ TEST(AzureSinksTooLarge, A413FromTheServiceSplitsTheRequest) {
   // The service's limit made smaller than the sink's, so the service has to say 413.
   WorkspaceEmulator emulator(R"("logs_ingestion": {"max_body_bytes": 20000})");
   azure::AzureAuthOptions auth;
-  auth.auth = "client_secret";
+  auth.auth = azure::AzureAuth::kClientSecret;
   auth.tenant_id = WorkspaceEmulator::kTenant;
   auth.client_id = WorkspaceEmulator::kClientId;
   auth.client_secret = Secret(WorkspaceEmulator::kClientSecret);

@@ -10,8 +10,8 @@
 #include "pipeline/pipeline.h"
 #include "sinks/dead_letter_file.h"
 #include "sinks/dead_letter_reader.h"
-#include "sinks/file_sink.h"
-#include "sources/file_source.h"
+#include "sinks/file/sink.h"
+#include "sources/files/source.h"
 #include "state/sqlite_store.h"
 #include "support/test_support.h"
 

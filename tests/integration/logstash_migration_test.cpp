@@ -20,7 +20,7 @@
 #include "core/base64.h"
 #include "core/time.h"
 #include "http/curl_client.h"
-#include "sinks/data_collector_sink.h"
+#include "sinks/data_collector/sink.h"
 #include "support/aws_standin.h"
 #include "support/test_support.h"
 #include "support/workspace_emulator.h"
@@ -136,7 +136,7 @@ class ResourceManagerClient {
     options.ca_file = emulator.ca_file();
     http_ = http::make_curl_client(options);
     azure::AzureAuthOptions auth;
-    auth.auth = "client_secret";
+    auth.auth = azure::AzureAuth::kClientSecret;
     auth.tenant_id = WorkspaceEmulator::kTenant;
     auth.client_id = WorkspaceEmulator::kClientId;
     auth.client_secret = Secret(WorkspaceEmulator::kClientSecret);

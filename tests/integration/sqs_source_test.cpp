@@ -2,8 +2,6 @@
 // shape, visibility extension under a slow sink, poison messages, dedupe across EventBridge and
 // S3, and three replicas killed at random on one queue.
 
-#include "sources/sqs_source.h"
-
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <simdjson.h>
@@ -20,7 +18,8 @@
 #include "http/curl_client.h"
 #include "pipeline/pipeline.h"
 #include "sinks/dead_letter_file.h"
-#include "sinks/file_sink.h"
+#include "sinks/file/sink.h"
+#include "sources/sqs/source.h"
 #include "state/sqlite_store.h"
 #include "support/aws_standin.h"
 #include "support/test_support.h"

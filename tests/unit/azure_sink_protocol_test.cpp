@@ -6,9 +6,9 @@
 
 #include "core/base64.h"
 #include "core/uuid.h"
-#include "sinks/data_collector_sink.h"
+#include "sinks/data_collector/sink.h"
 #include "sinks/gzip_encoder.h"
-#include "sinks/logs_ingestion_sink.h"
+#include "sinks/logs_ingestion/protocol.h"
 #include "support/sink_testing.h"
 
 namespace gd2s {

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
-#include "app/config_reader.h"
+#include "core/config_reader.h"
 
 namespace gd2s {
 namespace {
@@ -29,7 +29,7 @@ TEST(Config, DefaultsMatchTheDocumentedContract) {
   Config c = parse_config(kMinimal, "gd2sentinel.toml");
   ASSERT_TRUE(c.files_source);
   EXPECT_EQ(c.files_source->paths, std::vector<std::string>{"examples/AWSLogs"});
-  EXPECT_EQ(c.transform.schema, "native");
+  EXPECT_EQ(c.transform.schema, SchemaKind::kNative);
   EXPECT_EQ(c.transform.filter.min_severity, 0.0);
   EXPECT_EQ(c.transform.filter.include_types, std::vector<std::string>{"*"});
   EXPECT_TRUE(c.transform.filter.drop_sample);
@@ -60,7 +60,7 @@ level = "debug"
 format = "json"
 )",
                           "gd2sentinel.toml");
-  EXPECT_EQ(c.transform.schema, "legacy");
+  EXPECT_EQ(c.transform.schema, SchemaKind::kLegacy);
   EXPECT_EQ(c.transform.filter.min_severity, 4.0);
   EXPECT_EQ(c.transform.filter.exclude_types, std::vector<std::string>{"*:IAMUser/*"});
   EXPECT_FALSE(c.transform.filter.drop_sample);
@@ -120,7 +120,7 @@ TEST(Config, UnknownSourceKindsAreNamed) {
 std::string secret_errors(const std::string& value) {
   toml::table table = toml::parse("client_secret = \"" + value + "\"\n");
   std::vector<ConfigIssue> issues;
-  TableReader reader(table, "azure", issues);
+  TableReader reader(table, "azure", azure::azure_options(), issues);
   Secret secret;
   reader.read_secret("client_secret", secret);
   reader.finish();
@@ -258,7 +258,7 @@ scope = "https://monitor.azure.us/.default"
   EXPECT_EQ(c.logs_ingestion_sink->concurrency, 8);
   EXPECT_EQ(c.logs_ingestion_sink->gzip_level, 3);
   EXPECT_EQ(c.logs_ingestion_sink->max_retry_delay, std::chrono::seconds(30));
-  EXPECT_EQ(c.azure.auth, "client_secret");
+  EXPECT_EQ(c.azure.auth, azure::AzureAuth::kClientSecret);
   EXPECT_EQ(c.azure.cloud, "usgovernment");
   EXPECT_EQ(c.azure.client_secret.reveal(), "azure-secret-value");
   EXPECT_EQ(c.azure.scope, "https://monitor.azure.us/.default");
@@ -275,7 +275,7 @@ stream = "Custom-GuardDutyFinding"
                           "gd2sentinel.toml");
   EXPECT_EQ(c.logs_ingestion_sink->max_batch_bytes, 1048576);
   EXPECT_EQ(c.logs_ingestion_sink->concurrency, 4);
-  EXPECT_EQ(c.azure.auth, "auto");
+  EXPECT_EQ(c.azure.auth, azure::AzureAuth::kAuto);
   EXPECT_EQ(c.azure.cloud, "public");
 }
 

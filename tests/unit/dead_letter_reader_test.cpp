@@ -12,7 +12,7 @@ namespace gd2s {
 namespace {
 
 DeadLetter letter(const std::string& stage, const std::string& original, uint64_t line = 3) {
-  return DeadLetter{stage,
+  return DeadLetter{*parse_stage(stage),
                     "why " + stage,
                     "files",
                     "/in/findings.jsonl",
@@ -49,14 +49,14 @@ TEST(DeadLetterReader, ReadsBackWhatTheDeadLetterFileWrote) {
   EXPECT_FALSE(scan.partial_last_line);
 
   EXPECT_EQ(entries[0].number, 1u);
-  EXPECT_EQ(entries[0].letter.stage, "decode");
+  EXPECT_EQ(entries[0].letter.stage, DeadLetterStage::kDecode);
   EXPECT_EQ(entries[0].letter.reason, "why decode");
   EXPECT_EQ(entries[0].letter.source, "files");
   EXPECT_EQ(entries[0].letter.unit, "/in/findings.jsonl");
   EXPECT_EQ(entries[0].letter.line, 3u);
   EXPECT_EQ(entries[0].letter.original, "not json {");
   EXPECT_EQ(format_iso8601(entries[0].letter.at), "2026-03-01T10:00:00.123Z");
-  EXPECT_EQ(entries[1].letter.stage, "sink");
+  EXPECT_EQ(entries[1].letter.stage, DeadLetterStage::kSink);
   EXPECT_EQ(entries[1].letter.original, R"({"Id":"a","Severity":5})");
   EXPECT_EQ(entries[2].letter.original, binary);  // from original_base64, byte for byte
   EXPECT_EQ(entries[2].letter.line, 7u);
@@ -80,7 +80,7 @@ TEST(DeadLetterReader, LeavesAPartialLastLineForLater) {
   entries = read_all(dir.file("dead.jsonl"), &scan);
   ASSERT_EQ(entries.size(), 2u);
   EXPECT_FALSE(scan.partial_last_line);
-  EXPECT_EQ(entries[1].letter.stage, "sink");
+  EXPECT_EQ(entries[1].letter.stage, DeadLetterStage::kSink);
 }
 
 TEST(DeadLetterReader, ReportsBadLinesAndReadsOnPastThem) {

@@ -50,7 +50,8 @@ DeadLetterEntry entry(uint64_t number, const std::string& stage, const std::stri
   DeadLetterEntry e;
   e.number = number;
   e.line_sha256 = dead_letter_line_sha256(std::to_string(number));
-  e.letter = DeadLetter{stage, "first failure", "files", "/in/f.jsonl", 1, original, now_utc()};
+  e.letter = DeadLetter{
+      *parse_stage(stage), "first failure", "files", "/in/f.jsonl", 1, original, now_utc()};
   return e;
 }
 

@@ -1,7 +1,6 @@
-#include "sinks/file_sink.h"
-
 #include <gtest/gtest.h>
 
+#include "sinks/file/sink.h"
 #include "support/test_support.h"
 
 namespace gd2s {

@@ -1,8 +1,6 @@
 // [source.files]: the folder walk (links, loops, entries that lead nowhere or cannot be read)
 // and files that are gone by the time they are read.
 
-#include "sources/file_source.h"
-
 #include <gtest/gtest.h>
 #include <simdjson.h>
 #include <spdlog/sinks/ostream_sink.h>
@@ -16,7 +14,8 @@
 
 #include "pipeline/pipeline.h"
 #include "sinks/dead_letter_file.h"
-#include "sinks/file_sink.h"
+#include "sinks/file/sink.h"
+#include "sources/files/source.h"
 #include "state/sqlite_store.h"
 #include "support/test_support.h"
 

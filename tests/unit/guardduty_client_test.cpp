@@ -9,7 +9,7 @@
 #include <mutex>
 
 #include "app/config.h"
-#include "sources/guardduty_watermark.h"
+#include "sources/guardduty_api/watermark.h"
 
 namespace gd2s {
 namespace {

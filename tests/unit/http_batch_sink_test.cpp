@@ -10,7 +10,7 @@
 #include <random>
 #include <set>
 
-#include "sinks/logs_ingestion_sink.h"
+#include "sinks/logs_ingestion/protocol.h"
 #include "support/sink_testing.h"
 
 namespace gd2s {

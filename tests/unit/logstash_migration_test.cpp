@@ -131,12 +131,12 @@ TEST_F(LogstashMigration, FlagsFillTheSinkAndTheIdentityAndTheConfigLoads) {
   Config c = parse_config(config, "migrated.toml");
   ASSERT_TRUE(c.s3_listing_source);
   EXPECT_EQ(c.s3_listing_source->modified_after, "2026-09-14T10:22:33Z");
-  EXPECT_EQ(c.transform.schema, "legacy");
+  EXPECT_EQ(c.transform.schema, SchemaKind::kLegacy);
   EXPECT_FALSE(c.transform.filter.drop_sample);
   EXPECT_FALSE(c.transform.filter.drop_archived);
   EXPECT_EQ(c.logs_ingestion_sink->stream, "Custom-GuardDutyLegacy");
   EXPECT_EQ(c.logs_ingestion_sink->workspace_resource_id, r.workspace_resource_id);
-  EXPECT_EQ(c.azure.auth, "client_secret");
+  EXPECT_EQ(c.azure.auth, azure::AzureAuth::kClientSecret);
   EXPECT_EQ(c.state.path, "/var/lib/gd2sentinel/state.db");
   EXPECT_EQ(c.dead_letter.path, "/var/lib/gd2sentinel/dead-letters.jsonl");
   EXPECT_TRUE(contains(report, "Set AZURE_CLIENT_SECRET to the app registration's client secret"));

@@ -128,7 +128,7 @@ TEST(Pipeline, SettlesEveryRecordAndCommitsEveryUnit) {
   ASSERT_EQ(h.dead_letters.letters.size(), 1u);
   EXPECT_EQ(h.dead_letters.letters[0].unit, "unit-1");
   EXPECT_EQ(h.dead_letters.letters[0].line, 2u);
-  EXPECT_EQ(h.dead_letters.letters[0].stage, "decode");
+  EXPECT_EQ(h.dead_letters.letters[0].stage, DeadLetterStage::kDecode);
   EXPECT_EQ(h.dead_letters.letters[0].original, "not json");
   EXPECT_EQ(source.commits().size(), 3u);
   EXPECT_EQ(pipeline.stats().records_read.load(), 5u);
@@ -154,7 +154,7 @@ TEST(Pipeline, DeadLettersRowsTheSinkRejectsAndLetsTheVersionThroughLater) {
   Pipeline pipeline(source, h.sink, h.dead_letters, *h.schema, h.filter, h.dedupe, {});
   pipeline.run();
   ASSERT_EQ(h.dead_letters.letters.size(), 1u);
-  EXPECT_EQ(h.dead_letters.letters[0].stage, "sink");
+  EXPECT_EQ(h.dead_letters.letters[0].stage, DeadLetterStage::kSink);
   EXPECT_EQ(h.dead_letters.letters[0].reason, "refused by the destination");
   EXPECT_EQ(source.commits().size(), 1u);
   EXPECT_FALSE(h.dedupe.is_duplicate({"bad", "2026-01-01T00:00:00.000Z"}));
@@ -268,9 +268,9 @@ TEST(PipelineMetrics, AccountForEveryRecordAndUnit) {
   EXPECT_TRUE(has_line(text, R"(gd2sentinel_checkpoint_lag_seconds{source="scripted"} 0)")) << text;
   EXPECT_TRUE(has_line(text, "# TYPE gd2sentinel_records_read_total counter")) << text;
   EXPECT_TRUE(has_line(text, "# TYPE gd2sentinel_units_in_flight gauge")) << text;
-  std::string why;
-  EXPECT_TRUE(pipeline.ready(std::chrono::milliseconds(0), why));
-  EXPECT_NE(why.find("nothing waits"), std::string::npos) << why;
+  Readiness readiness = pipeline.ready(std::chrono::milliseconds(0));
+  EXPECT_TRUE(readiness.ready);
+  EXPECT_NE(readiness.reason.find("nothing waits"), std::string::npos) << readiness.reason;
 }
 
 // Holds every row until release(), then accepts them all.
@@ -315,11 +315,13 @@ TEST(PipelineMetrics, NotReadyWhileRowsWaitLongerThanTheWindowThenReady) {
   std::thread runner([&] { pipeline.run(); });
   ASSERT_TRUE(test::wait_until([&] { return sink.held() == 2; }, std::chrono::seconds(10)));
   std::this_thread::sleep_for(std::chrono::milliseconds(30));
-  std::string why;
-  EXPECT_FALSE(pipeline.ready(std::chrono::milliseconds(10), why));
-  EXPECT_NE(why.find("not ready: 2 records wait"), std::string::npos) << why;
+  Readiness readiness = pipeline.ready(std::chrono::milliseconds(10));
+  EXPECT_FALSE(readiness.ready);
+  EXPECT_NE(readiness.reason.find("not ready: 2 records wait"), std::string::npos)
+      << readiness.reason;
   // A window longer than the wait since the start is still fine.
-  EXPECT_TRUE(pipeline.ready(std::chrono::minutes(5), why)) << why;
+  readiness = pipeline.ready(std::chrono::minutes(5));
+  EXPECT_TRUE(readiness.ready) << readiness.reason;
   std::string text = metrics_of(pipeline);
   EXPECT_TRUE(has_line(text, R"(gd2sentinel_records_pending{source="scripted",sink="holding"} 2)"))
       << text;
@@ -327,7 +329,8 @@ TEST(PipelineMetrics, NotReadyWhileRowsWaitLongerThanTheWindowThenReady) {
       << text;
   sink.release();
   runner.join();
-  EXPECT_TRUE(pipeline.ready(std::chrono::milliseconds(10), why)) << why;
+  readiness = pipeline.ready(std::chrono::milliseconds(10));
+  EXPECT_TRUE(readiness.ready) << readiness.reason;
 }
 
 }  // namespace

@@ -1,8 +1,7 @@
-#include "sources/sqs_envelope.h"
-
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include "sources/sqs/envelope.h"
 #include "support/test_support.h"
 
 // The message bodies below are written for these tests after the shapes of REFERENCE.md §4; the

@@ -19,7 +19,7 @@
 #include "aws/sqs_client.h"
 #include "core/duration.h"
 #include "sources/source.h"
-#include "sources/sqs_envelope.h"
+#include "sources/sqs/envelope.h"
 
 namespace gd2s {
 

@@ -1,4 +1,4 @@
-#include "sinks/file_sink.h"
+#include "sinks/file/sink.h"
 
 #include <unistd.h>
 

@@ -1,4 +1,4 @@
-#include "sinks/logs_ingestion_sink.h"
+#include "sinks/logs_ingestion/protocol.h"
 
 #include <simdjson.h>
 

@@ -1,4 +1,4 @@
-#include "sources/guardduty_watermark.h"
+#include "sources/guardduty_api/watermark.h"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "sources/guardduty_api_source.h"
+#include "sources/guardduty_api/source.h"
 
 #include <fmt/ranges.h>
 #include <spdlog/spdlog.h>

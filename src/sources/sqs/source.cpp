@@ -1,4 +1,4 @@
-#include "sources/sqs_source.h"
+#include "sources/sqs/source.h"
 
 #include <spdlog/spdlog.h>
 

@@ -19,7 +19,7 @@
 #include "aws/guardduty_client.h"
 #include "core/duration.h"
 #include "core/time.h"
-#include "sources/guardduty_watermark.h"
+#include "sources/guardduty_api/watermark.h"
 #include "sources/source.h"
 #include "state/state_store.h"
 

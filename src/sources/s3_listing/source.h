@@ -66,7 +66,6 @@ class S3ListingSource final : public Source {
   // count_only: count the objects to read instead of queueing them (the progress line's total).
   void list_pass(std::stop_token stop, bool count_only = false);
   void list_prefix(const std::string& base, std::stop_token stop, bool count_only);
-  std::vector<std::string> child_prefixes(const std::string& parent, std::stop_token stop);
   void enqueue(Work work, std::stop_token stop);
   // Whether modified_after says another reader already read this object.
   bool read_before(const aws::S3Object& object) const;

@@ -1,4 +1,4 @@
-#include "sources/file_source.h"
+#include "sources/files/source.h"
 
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>

@@ -1,4 +1,4 @@
-#include "sinks/data_collector_sink.h"
+#include "sinks/data_collector/sink.h"
 
 #include <simdjson.h>
 #include <spdlog/spdlog.h>
@@ -9,7 +9,7 @@
 #include "core/json_writer.h"
 #include "core/sha256.h"
 #include "http/retry.h"
-#include "sinks/logs_ingestion_sink.h"
+#include "sinks/logs_ingestion/protocol.h"
 
 namespace gd2s {
 

@@ -1,10 +1,11 @@
-#include "sources/s3_listing_source.h"
+#include "sources/s3_listing/source.h"
 
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
 
 #include "http/retry.h"
+#include "sources/s3_listing/layout.h"
 #include "sources/unit_reader.h"
 
 namespace gd2s {
@@ -86,22 +87,6 @@ void S3ListingSource::run(RecordEmitter& out, std::stop_token stop) {
   if (failure) std::rethrow_exception(failure);
 }
 
-std::vector<std::string> S3ListingSource::child_prefixes(const std::string& parent,
-                                                         std::stop_token stop) {
-  std::vector<std::string> children;
-  aws::ListRequest request{options_.bucket, parent, "/", "", "", 1000};
-  do {
-    aws::ListPage page = s3_.list_objects_v2(request, stop);
-    for (const std::string& prefix : page.common_prefixes) {
-      std::string child = prefix.substr(parent.size());
-      if (child.ends_with('/')) child.pop_back();
-      if (!child.empty()) children.push_back(child);
-    }
-    request.continuation_token = page.truncated ? page.next_continuation_token : "";
-  } while (!request.continuation_token.empty() && !stop.stop_requested());
-  return children;
-}
-
 bool S3ListingSource::read_before(const aws::S3Object& object) const {
   if (!options_.modified_after) return false;
   std::optional<Timestamp> modified = parse_iso8601(object.last_modified);
@@ -109,17 +94,10 @@ bool S3ListingSource::read_before(const aws::S3Object& object) const {
 }
 
 void S3ListingSource::list_pass(std::stop_token stop, bool count_only) {
-  std::string base = options_.prefix + "AWSLogs/";
-  std::vector<std::string> accounts =
-      options_.accounts.empty() ? child_prefixes(base, stop) : options_.accounts;
-  for (const std::string& account : accounts) {
-    std::string guardduty = base + account + "/GuardDuty/";
-    std::vector<std::string> regions =
-        options_.regions.empty() ? child_prefixes(guardduty, stop) : options_.regions;
-    for (const std::string& region : regions) {
-      if (stop.stop_requested()) return;
-      list_prefix(guardduty + region + "/", stop, count_only);
-    }
+  for (const std::string& folder : region_folders(s3_, options_.bucket, options_.prefix,
+                                                  options_.accounts, options_.regions, stop)) {
+    if (stop.stop_requested()) return;
+    list_prefix(folder, stop, count_only);
   }
 }
 

@@ -1,10 +1,14 @@
-#include "app/config_reader.h"
+#include "core/config_reader.h"
 
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <numeric>
+#include <stdexcept>
+
+#include "core/time.h"
 
 namespace gd2s {
 namespace {
@@ -53,6 +57,35 @@ const char* toml_type_name(const toml::node& node) {
 
 }  // namespace
 
+bool is_date(const std::string& text) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return false;
+  return parse_iso8601(text + "T00:00:00Z").has_value();
+}
+
+bool is_utc_time(const std::string& text) {
+  if (text.size() < 20 || text[10] != 'T' || !text.ends_with('Z')) return false;
+  if (text.size() > 20 && text[19] != '.') return false;
+  return parse_iso8601(text).has_value();
+}
+
+bool is_url(const std::string& text) {
+  return text.starts_with("https://") || text.starts_with("http://");
+}
+
+bool is_guid(std::string_view text) {
+  if (text.size() != 36) return false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? text[i] != '-' : !std::isxdigit(static_cast<unsigned char>(text[i]))) return false;
+  }
+  return true;
+}
+
+std::string to_lower(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
 std::string did_you_mean(std::string_view unknown, std::span<const std::string_view> known) {
   std::string_view best;
   size_t best_distance = std::max<size_t>(2, unknown.size() / 3) + 1;
@@ -64,6 +97,13 @@ std::string did_you_mean(std::string_view unknown, std::span<const std::string_v
     }
   }
   return std::string(best);
+}
+
+std::string ConfigIssue::format(const std::string& file) const {
+  std::string out = file;
+  if (line > 0) out += ":" + std::to_string(line);
+  out += ": " + key + ": " + message;
+  return out;
 }
 
 std::string TableReader::full_key(std::string_view key) const {
@@ -80,6 +120,10 @@ void TableReader::issue(std::string_view key, std::string message) {
 }
 
 const toml::node* TableReader::lookup(std::string_view key) {
+  if (std::none_of(options_.begin(), options_.end(),
+                   [&](const OptionDoc& option) { return option.key == key; }))
+    throw std::logic_error("config key " + full_key(key) +
+                           " is read but not documented beside its reader (OptionDoc)");
   known_.push_back(key);
   return table_.get(key);
 }

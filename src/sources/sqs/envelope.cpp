@@ -1,4 +1,4 @@
-#include "sources/sqs_envelope.h"
+#include "sources/sqs/envelope.h"
 
 #include <simdjson.h>
 
