@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "app/metrics_server.h"
+#include "app/registry.h"
 #include "core/config_reader.h"
 #include "core/time.h"
 #include "transform/schema.h"

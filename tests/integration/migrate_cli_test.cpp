@@ -64,7 +64,7 @@ TEST_F(MigrateCli, WritesTheConfigToStdoutAndTheReportToStderr) {
   EXPECT_TRUE(contains(r.err, "Carried over:"));
   EXPECT_TRUE(contains(r.err, "Steps left:\n  1. Stop Logstash first"));
   try {
-    parse_config(r.out, "stdout.toml");
+    (void)parse_config(r.out, "stdout.toml");
     FAIL() << "the sink's endpoint and rule id cannot be known yet";
   } catch (const ConfigError& error) {
     ASSERT_EQ(error.issues().size(), 2u) << error.what();

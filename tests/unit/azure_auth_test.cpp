@@ -627,7 +627,7 @@ TEST(AzureAuthOptions, RejectsIncompleteOrContradictoryOptions) {
   auto http = std::make_shared<ScriptedHttp>();
   auto error = [&](AzureAuthOptions options) {
     if (!options.getenv) options.getenv = env_of({});
-    return error_of([&] { make_token_provider(options, http); });
+    return error_of([&] { (void)make_token_provider(options, http); });
   };
   AzureAuthOptions options;
   options.cloud = "germany";
@@ -650,7 +650,7 @@ TEST(AzureAuthOptions, RejectsIncompleteOrContradictoryOptions) {
   options.certificate = "/nonexistent/app.pem";
   std::string message = error(options);
   EXPECT_NE(message.find("/nonexistent/app.pem"), std::string::npos) << message;
-  EXPECT_THROW(make_token_provider(options, http), std::invalid_argument);
+  EXPECT_THROW((void)make_token_provider(options, http), std::invalid_argument);
 
   options = {};
   options.auth = azure::AzureAuth::kWorkloadIdentity;

@@ -18,7 +18,7 @@ path = "-"
 
 std::string errors_of(const std::string& text) {
   try {
-    parse_config(text, "gd2sentinel.toml");
+    (void)parse_config(text, "gd2sentinel.toml");
     return "(valid)";
   } catch (const ConfigError& e) {
     return e.what();
@@ -469,7 +469,7 @@ TEST(Config, ATableMigrationNeedsNoRuleYetButARunDoes) {
             "/subscriptions/6a1e3f0b-0000-4000-8000-000000000007/resourceGroups/rg/providers/"
             "Microsoft.OperationalInsights/workspaces/sentinel");
   try {
-    parse_config(kAzureSetupConfig, "setup.toml");
+    (void)parse_config(kAzureSetupConfig, "setup.toml");
     ADD_FAILURE() << "a run needs the rule's endpoint, immutable id and stream";
   } catch (const ConfigError& error) {
     std::string text = error.what();
@@ -478,7 +478,7 @@ TEST(Config, ATableMigrationNeedsNoRuleYetButARunDoes) {
   }
   // What is given is still checked.
   std::string wrong = std::string(kAzureSetupConfig) + "dcr_immutable_id = \"gd2sentinel\"\n";
-  EXPECT_THROW(parse_config(wrong, "setup.toml", ConfigUse::kAzureSetup), ConfigError);
+  EXPECT_THROW((void)parse_config(wrong, "setup.toml", ConfigUse::kAzureSetup), ConfigError);
 }
 
 TEST(Config, AWorkspaceResourceIdMustBeAWorkspacesArmId) {
@@ -486,7 +486,7 @@ TEST(Config, AWorkspaceResourceIdMustBeAWorkspacesArmId) {
   text.replace(text.find("/providers/Microsoft.OperationalInsights"), 40,
                "/providers/Microsoft.Insights/dataCollect");
   try {
-    parse_config(text, "setup.toml", ConfigUse::kAzureSetup);
+    (void)parse_config(text, "setup.toml", ConfigUse::kAzureSetup);
     ADD_FAILURE() << "a rule's id is not a workspace's";
   } catch (const ConfigError& error) {
     EXPECT_NE(std::string(error.what()).find("workspace_resource_id: must be the workspace's ARM"),

@@ -62,7 +62,7 @@ class LogstashMigration : public ::testing::Test {
   // What gd2sentinel's own loader says of the config: "(valid)" or its issues' keys.
   static std::string loaded(const std::string& config) {
     try {
-      parse_config(config, "migrated.toml");
+      (void)parse_config(config, "migrated.toml");
       return "(valid)";
     } catch (const ConfigError& error) {
       std::string keys;
