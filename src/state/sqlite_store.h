@@ -3,10 +3,10 @@
 
 #include <sqlite3.h>
 
-#include <mutex>
 #include <stdexcept>
 #include <string>
 
+#include "core/mutex.h"
 #include "state/state_lock.h"
 #include "state/state_store.h"
 
@@ -40,23 +40,24 @@ class SqliteStateStore final : public StateStore {
   static int latest_schema_version();
 
  private:
-  void open_schema();
-  void close();
-  void exec(const char* sql);
-  void migrate();
-  sqlite3_stmt* prepare(const char* sql);
+  // The constructor and destructor call these too, before and after any other thread can.
+  void open_schema() REQUIRES(mutex_);
+  void close() REQUIRES(mutex_);
+  void exec(const char* sql) REQUIRES(mutex_);
+  void migrate() REQUIRES(mutex_);
+  sqlite3_stmt* prepare(const char* sql) REQUIRES(mutex_);
 
   std::string path_;
   StateDatabaseLock lock_;  // taken before the database is opened, released after it is closed
-  std::mutex mutex_;
-  sqlite3* db_ = nullptr;
-  sqlite3_stmt* get_checkpoint_ = nullptr;
-  sqlite3_stmt* put_checkpoint_ = nullptr;
-  sqlite3_stmt* get_delivered_ = nullptr;
-  sqlite3_stmt* put_delivered_ = nullptr;
-  sqlite3_stmt* prune_delivered_ = nullptr;
-  sqlite3_stmt* get_replay_ = nullptr;
-  sqlite3_stmt* put_replay_ = nullptr;
+  Mutex mutex_;
+  sqlite3* db_ GUARDED_BY(mutex_) = nullptr;
+  sqlite3_stmt* get_checkpoint_ GUARDED_BY(mutex_) = nullptr;
+  sqlite3_stmt* put_checkpoint_ GUARDED_BY(mutex_) = nullptr;
+  sqlite3_stmt* get_delivered_ GUARDED_BY(mutex_) = nullptr;
+  sqlite3_stmt* put_delivered_ GUARDED_BY(mutex_) = nullptr;
+  sqlite3_stmt* prune_delivered_ GUARDED_BY(mutex_) = nullptr;
+  sqlite3_stmt* get_replay_ GUARDED_BY(mutex_) = nullptr;
+  sqlite3_stmt* put_replay_ GUARDED_BY(mutex_) = nullptr;
 };
 
 }  // namespace gd2s
