@@ -92,7 +92,8 @@ CredentialProviderPtr make_chain(std::vector<CredentialProviderPtr> providers) {
   return std::make_shared<ChainProvider>(std::move(providers));
 }
 
-CredentialProviderPtr make_default_chain(const ChainOptions& options, http::HttpClientPtr http) {
+CredentialProviderPtr make_default_chain(const ChainOptions& options,
+                                         const http::HttpClientPtr& http) {
   std::vector<CredentialProviderPtr> providers;
   bool explicit_profile = !options.profile.empty() || !options.env("AWS_PROFILE").empty();
   // As in botocore: an explicitly chosen profile wins over keys in the environment.

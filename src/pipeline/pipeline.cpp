@@ -55,7 +55,7 @@ void Pipeline::run() {
 void Pipeline::fail(std::exception_ptr error, std::string_view stage) {
   std::string what;
   try {
-    std::rethrow_exception(error);
+    std::rethrow_exception(std::move(error));
   } catch (const std::exception& e) {
     what = e.what();
   } catch (...) {

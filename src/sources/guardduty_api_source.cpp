@@ -34,7 +34,7 @@ std::string GuardDutyApiSource::checkpoint_key(const std::string& region,
 }
 
 GuardDutyApiSource::GuardDutyApiSource(GuardDutyApiOptions options,
-                                       std::vector<aws::GuardDutyClient*> clients,
+                                       const std::vector<aws::GuardDutyClient*>& clients,
                                        StateStore& state)
     : options_(std::move(options)), state_(state), since_ms_(epoch_ms(options_.since)) {
   for (aws::GuardDutyClient* client : clients) clients_[client->region()] = client;

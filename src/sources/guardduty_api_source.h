@@ -49,7 +49,7 @@ struct GuardDutyApiCounters {
 class GuardDutyApiSource final : public Source {
  public:
   /// `clients`: one per Region of options.regions (matched by region()); they outlive the source.
-  GuardDutyApiSource(GuardDutyApiOptions options, std::vector<aws::GuardDutyClient*> clients,
+  GuardDutyApiSource(GuardDutyApiOptions options, const std::vector<aws::GuardDutyClient*>& clients,
                      StateStore& state);
   ~GuardDutyApiSource() override;
   GuardDutyApiSource(const GuardDutyApiSource&) = delete;

@@ -182,7 +182,7 @@ void SqsSource::read_objects(const UnitPtr& unit, const std::vector<S3ObjectRef>
         return;
       }
     } catch (const std::exception& error) {
-      auto* s3_error = dynamic_cast<const aws::ServiceError*>(&error);
+      const auto* s3_error = dynamic_cast<const aws::ServiceError*>(&error);
       if (s3_error != nullptr && s3_error->code() == "NoSuchKey") {
         spdlog::warn("sqs message {}: {} no longer exists; nothing to read", id, where);
         continue;

@@ -23,7 +23,7 @@ class SqliteStateStore final : public StateStore {
   SqliteStateStore& operator=(const SqliteStateStore&) = delete;
 
   std::optional<UnitCheckpoint> checkpoint(std::string_view source, std::string_view key) override;
-  void save_checkpoint(const UnitCheckpoint& checkpoint) override;
+  void save_checkpoint(const UnitCheckpoint& cp) override;
   using StateStore::delivered_since;
   std::vector<bool> delivered_since(std::span<const FindingVersion> versions,
                                     Timestamp since) override;

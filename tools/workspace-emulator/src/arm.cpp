@@ -166,7 +166,7 @@ std::optional<DataCollectionRule> rule_of_body(const rapidjson::Document& doc, E
     }
     if (flow.streams.empty()) return refuse(where + " names no stream.");
     for (const auto& stream : flow.streams) {
-      if (!rule.streams.count(stream)) {
+      if (!rule.streams.contains(stream)) {
         return refuse(where + " names stream '" + stream +
                       "', which 'streamDeclarations' does not declare.");
       }
@@ -179,7 +179,7 @@ std::optional<DataCollectionRule> rule_of_body(const rapidjson::Document& doc, E
     }
     if (flow.destinations.empty()) return refuse(where + " names no destination.");
     for (const auto& d : flow.destinations) {
-      if (!destinations.count(d)) {
+      if (!destinations.contains(d)) {
         return refuse(where + " names destination '" + d +
                       "', which 'destinations.logAnalytics' does not define.");
       }

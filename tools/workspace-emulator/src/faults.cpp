@@ -78,7 +78,7 @@ bool parse_rule(const rapidjson::Value& v, FaultRule& rule, std::string& error) 
   rule.retry_after_seconds = int_member(v, "retry_after");
   if (auto format = string_member(v, "retry_after_format")) {
     if (*format != "seconds" && *format != "http-date") {
-      error = "retry_after_format must be \"seconds\" or \"http-date\"";
+      error = R"(retry_after_format must be "seconds" or "http-date")";
       return false;
     }
     rule.retry_after_http_date = *format == "http-date";

@@ -200,6 +200,7 @@ std::size_t Store::keep_existing_columns_locked(std::vector<RowBatch>& batches) 
     }
     if (keep.size() == batch.columns.size()) continue;
     std::vector<std::string> columns;
+    columns.reserve(keep.size());
     for (const auto i : keep) columns.push_back(batch.columns[i]);
     for (auto& row : batch.rows) {
       std::vector<Cell> kept;
