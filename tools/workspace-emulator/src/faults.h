@@ -67,7 +67,7 @@ class FaultInjector {
  private:
   Mutex mutex_;
   std::vector<FaultRule> rules_ GUARDED_BY(mutex_);
-  std::array<std::uint64_t, 5> counts_ GUARDED_BY(mutex_){};
+  std::array<std::uint64_t, 5> counts_ GUARDED_BY(mutex_) = {};
   std::mt19937_64 random_ GUARDED_BY(mutex_);
 };
 
