@@ -345,9 +345,10 @@ const BASE_PACKAGES = ['libc6', 'libstdc++6', 'libgcc-s1']; // in debian:12-slim
 const SANITIZER_PACKAGE = /^lib(a|ub|l|t|hwa)san\d*$/;
 // What scripts/setup installs for the tests, the demo, the benchmarks and the Debian package only
 // (clang and its sanitizer and libFuzzer runtimes build the dev, tsan and fuzz presets; the image
-// is g++'s; the image's build runs no cpack; prometheus brings promtool for deploy.monitoring).
+// is g++'s; the image's build runs no cpack; prometheus brings promtool for deploy.monitoring;
+// clang-tidy runs the lint test).
 const TEST_ONLY_PACKAGES = new Set(['libgtest-dev', 'libgmock-dev', 'libbenchmark-dev', 'clang',
-  'libclang-rt-14-dev', 'openssl', 'jq', 'gzip', 'ca-certificates', 'nodejs', 'npm', 'prometheus',
+  'libclang-rt-14-dev', 'clang-tidy', 'openssl', 'jq', 'gzip', 'ca-certificates', 'nodejs', 'npm', 'prometheus',
   'dpkg-dev', 'lintian', 'help2man', 'man-db', 'systemd']);
 
 // Every installed package with its Depends and Pre-Depends, from dpkg's database (read once).

@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "aws/credential_providers.h"
+#include "core/mutex.h"
 
 namespace gd2s::aws {
 namespace {
@@ -16,7 +17,7 @@ class CachingProvider final : public CredentialProvider {
 
   AwsCredentials credentials() override {
     // One refresh at a time: concurrent callers wait for it and share its result.
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     Timestamp now = now_utc();
     if (cached_ && (!cached_->expiration || *cached_->expiration - now > kRefreshBefore))
       return *cached_;
@@ -38,8 +39,8 @@ class CachingProvider final : public CredentialProvider {
 
  private:
   CredentialProviderPtr inner_;
-  std::mutex mutex_;
-  std::optional<AwsCredentials> cached_;
+  Mutex mutex_;
+  std::optional<AwsCredentials> cached_ GUARDED_BY(mutex_);
 };
 
 class ChainProvider final : public CredentialProvider {
@@ -49,7 +50,7 @@ class ChainProvider final : public CredentialProvider {
   std::string name() const override { return "default chain"; }
 
   AwsCredentials credentials() override {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (chosen_) return chosen_->credentials();
     std::string tried;
     for (const CredentialProviderPtr& provider : providers_) {
@@ -70,8 +71,8 @@ class ChainProvider final : public CredentialProvider {
 
  private:
   std::vector<CredentialProviderPtr> providers_;
-  std::mutex mutex_;
-  CredentialProviderPtr chosen_;
+  Mutex mutex_;
+  CredentialProviderPtr chosen_ GUARDED_BY(mutex_);
 };
 
 }  // namespace
@@ -91,7 +92,8 @@ CredentialProviderPtr make_chain(std::vector<CredentialProviderPtr> providers) {
   return std::make_shared<ChainProvider>(std::move(providers));
 }
 
-CredentialProviderPtr make_default_chain(const ChainOptions& options, http::HttpClientPtr http) {
+CredentialProviderPtr make_default_chain(const ChainOptions& options,
+                                         const http::HttpClientPtr& http) {
   std::vector<CredentialProviderPtr> providers;
   bool explicit_profile = !options.profile.empty() || !options.env("AWS_PROFILE").empty();
   // As in botocore: an explicitly chosen profile wins over keys in the environment.

@@ -62,6 +62,7 @@ CredentialProviderPtr make_chain(std::vector<CredentialProviderPtr> providers);
 
 /// The default chain: environment, profile, web identity, container, instance metadata; then
 /// [aws] role_arn on top if set; cached.
-CredentialProviderPtr make_default_chain(const ChainOptions& options, http::HttpClientPtr http);
+CredentialProviderPtr make_default_chain(const ChainOptions& options,
+                                         const http::HttpClientPtr& http);
 
 }  // namespace gd2s::aws

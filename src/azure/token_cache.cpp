@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "azure/token_providers.h"
+#include "core/mutex.h"
 
 namespace gd2s::azure {
 namespace {
@@ -25,7 +26,7 @@ class TokenCache final : public TokenProvider {
 
   AccessToken token(std::stop_token stop) override {
     // One renewal at a time: the others wait on the lock and find the fresh token.
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     Timestamp now = clock_();
     if (cached_ && cached_->expires_at - now > kRenewBefore) return *cached_;
     try {
@@ -45,7 +46,7 @@ class TokenCache final : public TokenProvider {
   }
 
   void invalidate(const AccessToken& rejected) override {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     // Another thread may have renewed it since: only the rejected token is dropped.
     if (cached_ && cached_->value.reveal() == rejected.value.reveal()) cached_.reset();
   }
@@ -56,8 +57,8 @@ class TokenCache final : public TokenProvider {
  private:
   TokenProviderPtr inner_;
   Clock clock_;
-  std::mutex mutex_;
-  std::optional<AccessToken> cached_;
+  Mutex mutex_;
+  std::optional<AccessToken> cached_ GUARDED_BY(mutex_);
   std::atomic<uint64_t> renewals_{0};
 };
 

@@ -7,10 +7,11 @@
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
-#include <mutex>
 #include <optional>
 #include <utility>
 #include <vector>
+
+#include "core/mutex.h"
 
 namespace gd2s {
 
@@ -23,7 +24,7 @@ class BoundedQueue {
   /// once the queue is empty. Returns false (dropping nothing: the item is left with the
   /// caller) when the queue is closed.
   bool push(T& item, size_t cost) {
-    std::unique_lock lock(mutex_);
+    MutexLock lock(mutex_);
     if (!put(lock, item, cost)) return false;
     not_empty_.notify_one();
     return true;
@@ -34,7 +35,7 @@ class BoundedQueue {
   /// closed; the items not yet taken are then left with the caller.
   template <typename CostOf>
   bool push_all(std::vector<T>& items, CostOf cost_of) {
-    std::unique_lock lock(mutex_);
+    MutexLock lock(mutex_);
     for (T& item : items) {
       if (!put(lock, item, cost_of(item))) return false;
     }
@@ -44,16 +45,16 @@ class BoundedQueue {
 
   /// Blocks until an item arrives; nullopt once the queue is closed and empty.
   std::optional<T> pop() {
-    std::unique_lock lock(mutex_);
-    not_empty_.wait(lock, [&] { return closed_ || !items_.empty(); });
+    MutexLock lock(mutex_);
+    not_empty_.wait(lock.native(), [&]() REQUIRES(mutex_) { return closed_ || !items_.empty(); });
     return take(lock);
   }
 
   /// Blocks until an item arrives, then moves up to `max` waiting items to the end of `out`.
   /// False (and nothing moved) once the queue is closed and empty.
   bool pop_some(std::vector<T>& out, size_t max) {
-    std::unique_lock lock(mutex_);
-    not_empty_.wait(lock, [&] { return closed_ || !items_.empty(); });
+    MutexLock lock(mutex_);
+    not_empty_.wait(lock.native(), [&]() REQUIRES(mutex_) { return closed_ || !items_.empty(); });
     return take_some(out, max) > 0;
   }
 
@@ -61,31 +62,32 @@ class BoundedQueue {
   /// check closed_and_empty()).
   template <typename Rep, typename Period>
   size_t pop_some_for(std::vector<T>& out, size_t max, std::chrono::duration<Rep, Period> timeout) {
-    std::unique_lock lock(mutex_);
-    not_empty_.wait_for(lock, timeout, [&] { return closed_ || !items_.empty(); });
+    MutexLock lock(mutex_);
+    not_empty_.wait_for(lock.native(), timeout,
+                        [&]() REQUIRES(mutex_) { return closed_ || !items_.empty(); });
     return take_some(out, max);
   }
 
   /// No more pushes; consumers drain what is left.
   void close() {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     closed_ = true;
     not_empty_.notify_all();
     not_full_.notify_all();
   }
 
   bool closed_and_empty() const {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     return closed_ && items_.empty();
   }
 
   size_t cost() const {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     return used_;
   }
 
  private:
-  std::optional<T> take(std::unique_lock<std::mutex>&) {
+  std::optional<T> take(MutexLock&) REQUIRES(mutex_) {
     if (items_.empty()) return std::nullopt;
     auto [item, cost] = std::move(items_.front());
     items_.pop_front();
@@ -95,11 +97,13 @@ class BoundedQueue {
   }
 
   // Waits for room (waking consumers first, so items already put can make it), then queues.
-  bool put(std::unique_lock<std::mutex>& lock, T& item, size_t cost) {
-    auto room = [&] { return closed_ || used_ == 0 || used_ + cost <= capacity_; };
+  bool put(MutexLock& lock, T& item, size_t cost) REQUIRES(mutex_) {
+    auto room = [&]() REQUIRES(mutex_) -> bool {
+      return closed_ || used_ == 0 || used_ + cost <= capacity_;
+    };
     if (!room()) {
       not_empty_.notify_all();
-      not_full_.wait(lock, room);
+      not_full_.wait(lock.native(), room);
     }
     if (closed_) return false;
     items_.emplace_back(std::move(item), cost);
@@ -107,7 +111,7 @@ class BoundedQueue {
     return true;
   }
 
-  size_t take_some(std::vector<T>& out, size_t max) {
+  size_t take_some(std::vector<T>& out, size_t max) REQUIRES(mutex_) {
     size_t n = std::min(max, items_.size());
     for (size_t i = 0; i < n; ++i) {
       out.push_back(std::move(items_.front().first));
@@ -119,12 +123,12 @@ class BoundedQueue {
   }
 
   const size_t capacity_;
-  mutable std::mutex mutex_;
+  mutable Mutex mutex_;
   std::condition_variable not_empty_;
   std::condition_variable not_full_;
-  std::deque<std::pair<T, size_t>> items_;
-  size_t used_ = 0;
-  bool closed_ = false;
+  std::deque<std::pair<T, size_t>> items_ GUARDED_BY(mutex_);
+  size_t used_ GUARDED_BY(mutex_) = 0;
+  bool closed_ GUARDED_BY(mutex_) = false;
 };
 
 }  // namespace gd2s

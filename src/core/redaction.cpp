@@ -4,10 +4,10 @@
 #include <array>
 #include <cctype>
 #include <deque>
-#include <mutex>
-#include <shared_mutex>
 #include <utility>
 #include <vector>
+
+#include "core/mutex.h"
 
 namespace gd2s {
 namespace {
@@ -63,7 +63,7 @@ class SecretRegistry {
  public:
   void remember(std::string_view value) {
     if (value.size() < kMinSecretBytes) return;
-    std::unique_lock lock(mutex_);
+    WriterLock lock(mutex_);
     for (const auto& forms : secrets_)
       if (forms.front() == value) return;
     std::vector<std::string> forms{std::string(value)};
@@ -79,14 +79,14 @@ class SecretRegistry {
 
   template <typename Visit>
   void each_form(Visit&& visit) const {
-    std::shared_lock lock(mutex_);
+    ReaderLock lock(mutex_);
     for (const auto& forms : secrets_)
       for (const std::string& form : forms) visit(form);
   }
 
  private:
-  mutable std::shared_mutex mutex_;
-  std::deque<std::vector<std::string>> secrets_;
+  mutable SharedMutex mutex_;
+  std::deque<std::vector<std::string>> secrets_ GUARDED_BY(mutex_);
 };
 
 SecretRegistry& registry() {

@@ -5,13 +5,13 @@
 namespace gd2s {
 
 uint64_t UnitOfWork::add_record() {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   if (sealed_) throw std::logic_error("record added to sealed unit " + key_);
   return skipped_ + counts_.emitted++;
 }
 
 void UnitOfWork::settle(Settlement how) {
-  std::unique_lock lock(mutex_);
+  MutexLock lock(mutex_);
   switch (how) {
     case Settlement::kAccepted:
       ++counts_.accepted;
@@ -25,33 +25,35 @@ void UnitOfWork::settle(Settlement how) {
   }
   if (counts_.settled() > counts_.emitted)
     throw std::logic_error("unit " + key_ + " settled more records than it handed out");
-  commit_if_done(lock);
+  std::optional<Ending> commit = commit_due();
+  lock.unlock();
+  if (commit && on_commit_) on_commit_(*this, *commit);
 }
 
 void UnitOfWork::seal(Ending ending) {
-  std::unique_lock lock(mutex_);
+  MutexLock lock(mutex_);
   if (sealed_) return;
   sealed_ = true;
   ending_ = ending;
-  commit_if_done(lock);
+  std::optional<Ending> commit = commit_due();
+  lock.unlock();
+  if (commit && on_commit_) on_commit_(*this, *commit);
 }
 
-void UnitOfWork::commit_if_done(std::unique_lock<std::mutex>& lock) {
-  if (!sealed_ || committed_ || counts_.settled() != counts_.emitted) return;
-  if (ending_ == Ending::kAbandoned) return;
+std::optional<UnitOfWork::Ending> UnitOfWork::commit_due() {
+  if (!sealed_ || committed_ || counts_.settled() != counts_.emitted) return std::nullopt;
+  if (ending_ == Ending::kAbandoned) return std::nullopt;
   committed_ = true;
-  Ending ending = ending_;
-  lock.unlock();
-  if (on_commit_) on_commit_(*this, ending);
+  return ending_;
 }
 
 UnitCounts UnitOfWork::counts() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return counts_;
 }
 
 bool UnitOfWork::committed() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return committed_;
 }
 

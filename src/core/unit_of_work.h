@@ -7,8 +7,10 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
+#include <optional>
 #include <string>
+
+#include "core/mutex.h"
 
 namespace gd2s {
 
@@ -62,7 +64,9 @@ class UnitOfWork {
   bool committed() const;
 
  private:
-  void commit_if_done(std::unique_lock<std::mutex>& lock);
+  // The ending to commit with when the unit is due to commit now (it then counts as committed):
+  // the caller unlocks first, so on_commit_ never runs under mutex_.
+  std::optional<Ending> commit_due() REQUIRES(mutex_);
 
   const std::string source_;
   const std::string key_;
@@ -70,11 +74,11 @@ class UnitOfWork {
   const std::chrono::steady_clock::time_point opened_at_ = std::chrono::steady_clock::now();
   CommitFn on_commit_;
 
-  mutable std::mutex mutex_;
-  UnitCounts counts_;
-  bool sealed_ = false;
-  Ending ending_ = Ending::kComplete;
-  bool committed_ = false;
+  mutable Mutex mutex_;
+  UnitCounts counts_ GUARDED_BY(mutex_);
+  bool sealed_ GUARDED_BY(mutex_) = false;
+  Ending ending_ GUARDED_BY(mutex_) = Ending::kComplete;
+  bool committed_ GUARDED_BY(mutex_) = false;
 };
 
 using UnitPtr = std::shared_ptr<UnitOfWork>;

@@ -9,6 +9,8 @@
 #include <cstring>
 #include <mutex>
 
+#include "core/mutex.h"
+
 namespace gd2s::http {
 
 std::string_view find_header(const Headers& headers, std::string_view name) {
@@ -80,6 +82,8 @@ class Share {
   }
   static constexpr size_t kLocks = 16;
   CURLSH* handle_ = nullptr;
+  // Plain std::mutex: libcurl locks and unlocks them in separate callbacks around its own data,
+  // so there is nothing of ours for the thread-safety analysis to check.
   std::array<std::mutex, kLocks> mutexes_;
 };
 
@@ -98,7 +102,7 @@ class TrustStore {
   /// Called by libcurl for each new TLS connection, after it set the context up.
   static CURLcode install(CURL*, void* ssl_ctx, void* self_ptr) {
     auto* self = static_cast<TrustStore*>(self_ptr);
-    std::lock_guard lock(self->mutex_);
+    MutexLock lock(self->mutex_);
     if (self->store_ == nullptr) self->store_ = load(self->extra_ca_file_);
     if (self->store_ == nullptr) return CURLE_SSL_CACERT_BADFILE;
     SSL_CTX_set1_cert_store(static_cast<SSL_CTX*>(ssl_ctx), self->store_);  // takes a reference
@@ -133,8 +137,8 @@ class TrustStore {
   }
 
   const std::string extra_ca_file_;
-  std::mutex mutex_;
-  X509_STORE* store_ = nullptr;  // null until loaded
+  Mutex mutex_;
+  X509_STORE* store_ GUARDED_BY(mutex_) = nullptr;  // null until loaded
 };
 
 struct HeaderList {

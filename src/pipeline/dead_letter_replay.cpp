@@ -3,9 +3,9 @@
 #include <atomic>
 #include <map>
 #include <memory>
-#include <mutex>
 
 #include "core/byte_stream.h"
+#include "core/mutex.h"
 #include "sources/unit_reader.h"
 
 namespace gd2s {
@@ -76,24 +76,24 @@ class ReplayRefusals final : public DeadLetterStore, public DeliveryReceiver {
   }
 
   void clear() {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     reasons_.clear();
   }
   std::string reasons(const std::string& unit_key) const {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     auto it = reasons_.find(unit_key);
     return it == reasons_.end() ? std::string() : it->second;
   }
 
  private:
-  void add(const std::string& unit_key, const std::string& reason) {
-    std::lock_guard lock(mutex_);
+  void add(const std::string& unit_key, const std::string& reason) EXCLUDES(mutex_) {
+    MutexLock lock(mutex_);
     std::string& all = reasons_[unit_key];
     all += (all.empty() ? "" : "; ") + reason;
   }
 
-  mutable std::mutex mutex_;
-  std::map<std::string, std::string> reasons_;
+  mutable Mutex mutex_;
+  std::map<std::string, std::string> reasons_ GUARDED_BY(mutex_);
 };
 
 DeadLetterReplayer::DeadLetterReplayer(Sink& sink, const Schema& schema,

@@ -48,21 +48,21 @@ void Pipeline::run() {
   row_queue_.close();
   sink_thread.join();
 
-  std::lock_guard lock(failure_mutex_);
+  MutexLock lock(failure_mutex_);
   if (!failure_.empty()) throw PipelineError(failure_);
 }
 
 void Pipeline::fail(std::exception_ptr error, std::string_view stage) {
   std::string what;
   try {
-    std::rethrow_exception(error);
+    std::rethrow_exception(std::move(error));
   } catch (const std::exception& e) {
     what = e.what();
   } catch (...) {
     what = "unknown error";
   }
   {
-    std::lock_guard lock(failure_mutex_);
+    MutexLock lock(failure_mutex_);
     if (failure_.empty()) failure_ = std::string(stage) + ": " + what;
   }
   spdlog::error("{} failed: {}; stopping, records not yet delivered stay uncommitted", stage, what);
@@ -93,7 +93,7 @@ std::optional<std::chrono::steady_clock::time_point> prune_units(
 void Pipeline::record(const UnitPtr& unit, RawRecord record) {
   stats_.records_read.fetch_add(1, std::memory_order_relaxed);
   if (unit->add_record() == unit->skipped_records()) {  // the unit's first record
-    std::lock_guard lock(units_mutex_);
+    MutexLock lock(units_mutex_);
     units_.push_back(unit);
     if (units_.size() > 2 * units_pruned_size_ + 64) {
       prune_units(units_);
@@ -336,7 +336,7 @@ void Pipeline::write_metrics(MetricsWriter& out) const {
   auto now = std::chrono::steady_clock::now();
   std::optional<std::chrono::steady_clock::time_point> oldest;
   {
-    std::lock_guard lock(units_mutex_);
+    MutexLock lock(units_mutex_);
     oldest = prune_units(units_);
     units_pruned_size_ = units_.size();
   }

@@ -8,7 +8,6 @@
 #include <chrono>
 #include <exception>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <stop_token>
@@ -19,6 +18,7 @@
 #include "core/dead_letter.h"
 #include "core/duration.h"
 #include "core/metrics.h"
+#include "core/mutex.h"
 #include "pipeline/stats.h"
 #include "sinks/sink.h"
 #include "sources/source.h"
@@ -93,7 +93,7 @@ class Pipeline final : public RecordEmitter, public DeliveryReceiver {
   std::optional<OutboundRow> map(RawItem& item, WorkerScratch& scratch);
   void dead_letter(const UnitPtr& unit, DeadLetterStage stage, std::string reason, uint64_t line,
                    std::string original, std::optional<TruncatedOriginal> truncated = std::nullopt);
-  void fail(std::exception_ptr error, std::string_view stage);
+  void fail(std::exception_ptr error, std::string_view stage) EXCLUDES(failure_mutex_);
 
   Source& source_;
   Sink& sink_;
@@ -111,12 +111,12 @@ class Pipeline final : public RecordEmitter, public DeliveryReceiver {
   std::atomic<std::chrono::steady_clock::rep> last_accepted_{started_.time_since_epoch().count()};
   // Units that have records, for the age of the oldest one not yet committed; pruned as it
   // grows, so it holds about as many units as are in flight.
-  mutable std::mutex units_mutex_;
-  mutable std::vector<std::weak_ptr<UnitOfWork>> units_;
-  mutable size_t units_pruned_size_ = 0;
+  mutable Mutex units_mutex_;
+  mutable std::vector<std::weak_ptr<UnitOfWork>> units_ GUARDED_BY(units_mutex_);
+  mutable size_t units_pruned_size_ GUARDED_BY(units_mutex_) = 0;
 
-  std::mutex failure_mutex_;
-  std::string failure_;
+  Mutex failure_mutex_;
+  std::string failure_ GUARDED_BY(failure_mutex_);
 };
 
 }  // namespace gd2s

@@ -4,18 +4,18 @@ namespace gd2s {
 
 void PipelineStats::count_accepted(double severity, const std::string& type) {
   auto band = static_cast<size_t>(severity_band(severity));
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   ++bands_.by_band[band];
   ++types_[type].by_band[band];
 }
 
 BandCounts PipelineStats::bands() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return bands_;
 }
 
 std::map<std::string, BandCounts> PipelineStats::types() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return types_;
 }
 

@@ -5,9 +5,9 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <string>
 
+#include "core/mutex.h"
 #include "transform/severity.h"
 
 namespace gd2s {
@@ -31,9 +31,9 @@ class PipelineStats {
   std::map<std::string, BandCounts> types() const;
 
  private:
-  mutable std::mutex mutex_;
-  BandCounts bands_;
-  std::map<std::string, BandCounts> types_;
+  mutable Mutex mutex_;
+  BandCounts bands_ GUARDED_BY(mutex_);
+  std::map<std::string, BandCounts> types_ GUARDED_BY(mutex_);
 };
 
 }  // namespace gd2s

@@ -109,7 +109,7 @@ std::string DeadLetterFile::to_json(const DeadLetter& letter) {
 void DeadLetterFile::write(const DeadLetter& letter) {
   std::string line = to_json(bounded(letter, limits_));
   line += '\n';
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   struct stat info {};
   if (::fstat(fileno(file_), &info) != 0)
     throw std::runtime_error("cannot write dead letter to " + path_ + ": " + std::strerror(errno));

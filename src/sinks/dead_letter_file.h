@@ -6,11 +6,11 @@
 
 #include <cstdint>
 #include <cstdio>
-#include <mutex>
 #include <stdexcept>
 #include <string>
 
 #include "core/dead_letter.h"
+#include "core/mutex.h"
 
 namespace gd2s {
 
@@ -52,8 +52,8 @@ class DeadLetterFile final : public DeadLetterStore {
  private:
   std::string path_;
   DeadLetterFileLimits limits_;
-  std::FILE* file_ = nullptr;
-  std::mutex mutex_;
+  std::FILE* file_ GUARDED_BY(mutex_) = nullptr;  // written by one thread at a time
+  Mutex mutex_;
 };
 
 }  // namespace gd2s

@@ -22,12 +22,12 @@ std::string human_bytes(size_t bytes) {
 }  // namespace
 
 std::map<long, uint64_t> SinkCounters::statuses() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return statuses_;
 }
 
 void SinkCounters::count_status(long status) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   ++statuses_[status];
 }
 
@@ -85,7 +85,7 @@ void HttpBatchSink::stop() {
 
 void HttpBatchSink::send(std::vector<OutboundRow> rows, DeliveryReceiver& receiver) {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (!fatal_.empty()) throw SinkError(fatal_);
   }
   std::vector<size_t> sizes;
@@ -106,35 +106,35 @@ void HttpBatchSink::send(std::vector<OutboundRow> rows, DeliveryReceiver& receiv
     size_t cost = 0;
     for (const OutboundRow& row : batch.rows) cost += row.json.size() + kRowOverhead;
     {
-      std::lock_guard lock(mutex_);
+      MutexLock lock(mutex_);
       ++in_flight_;
     }
     if (!queue_.push(batch, cost)) {
       batch_done();
-      std::lock_guard lock(mutex_);
+      MutexLock lock(mutex_);
       throw SinkError(fatal_.empty() ? std::string(protocol_->name()) + " sink stopped" : fatal_);
     }
   }
 }
 
 void HttpBatchSink::flush() {
-  std::unique_lock lock(mutex_);
+  MutexLock lock(mutex_);
   // Even after a fatal answer, wait for the other requests in flight: a late answer reports
   // to its receiver, which must still be there (the caller may free it once this returns).
   // Once stopped, the senders abandon their retries and drop what is queued, so this is short.
-  idle_.wait(lock, [&] { return in_flight_ == 0; });
+  idle_.wait(lock.native(), [&]() REQUIRES(mutex_) { return in_flight_ == 0; });
   if (!fatal_.empty()) throw SinkError(fatal_);
 }
 
 void HttpBatchSink::batch_done() {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   --in_flight_;
   if (in_flight_ == 0) idle_.notify_all();
 }
 
 void HttpBatchSink::stop_for_good(const std::string& message) {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (!fatal_.empty()) return;
     fatal_ = message;
   }

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/bounded_queue.h"
+#include "core/mutex.h"
 #include "http/http_client.h"
 #include "http/retry.h"
 #include "sinks/sink.h"
@@ -87,8 +88,8 @@ struct SinkCounters {
   void count_status(long status);
 
  private:
-  mutable std::mutex mutex_;
-  std::map<long, uint64_t> statuses_;
+  mutable Mutex mutex_;
+  std::map<long, uint64_t> statuses_ GUARDED_BY(mutex_);
 };
 
 class HttpBatchSink : public Sink {
@@ -120,8 +121,8 @@ class HttpBatchSink : public Sink {
 
   void run_sender(size_t index);
   void deliver(Batch& batch, Sender& sender);
-  void stop_for_good(const std::string& message);
-  void batch_done();
+  void stop_for_good(const std::string& message) EXCLUDES(mutex_);
+  void batch_done() EXCLUDES(mutex_);
 
   std::unique_ptr<BatchProtocol> protocol_;
   http::HttpClientPtr http_;
@@ -130,10 +131,10 @@ class HttpBatchSink : public Sink {
 
   BoundedQueue<Batch> queue_;
   std::stop_source stop_;
-  std::mutex mutex_;
+  Mutex mutex_;
   std::condition_variable idle_;
-  size_t in_flight_ = 0;  // batches handed over and not yet finished
-  std::string fatal_;
+  size_t in_flight_ GUARDED_BY(mutex_) = 0;  // batches handed over and not yet finished
+  std::string fatal_ GUARDED_BY(mutex_);
   std::vector<std::thread> senders_;
   std::once_flag joined_;
 };

@@ -172,7 +172,7 @@ int SqliteStateStore::latest_schema_version() {
 }
 
 int SqliteStateStore::schema_version() {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   sqlite3_stmt* stmt = prepare("PRAGMA user_version");
   int version = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int(stmt, 0) : 0;
   sqlite3_finalize(stmt);
@@ -202,7 +202,7 @@ void SqliteStateStore::migrate() {
 
 std::optional<UnitCheckpoint> SqliteStateStore::checkpoint(std::string_view source,
                                                            std::string_view key) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   Reset reset(get_checkpoint_);
   bind_text(get_checkpoint_, 1, source);
   bind_text(get_checkpoint_, 2, key);
@@ -222,7 +222,7 @@ std::optional<UnitCheckpoint> SqliteStateStore::checkpoint(std::string_view sour
 }
 
 void SqliteStateStore::save_checkpoint(const UnitCheckpoint& cp) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   Reset reset(put_checkpoint_);
   bind_text(put_checkpoint_, 1, cp.source);
   bind_text(put_checkpoint_, 2, cp.key);
@@ -239,7 +239,7 @@ std::vector<bool> SqliteStateStore::delivered_since(std::span<const FindingVersi
                                                     Timestamp since) {
   std::vector<bool> delivered(versions.size(), false);
   if (versions.empty()) return delivered;
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   // One read transaction for the lot: one snapshot and one WAL read lock, not one per version.
   const bool several = versions.size() > 1;
   if (several) exec("BEGIN");
@@ -264,7 +264,7 @@ std::vector<bool> SqliteStateStore::delivered_since(std::span<const FindingVersi
 
 void SqliteStateStore::remember_delivered(std::span<const FindingVersion> versions, Timestamp at) {
   if (versions.empty()) return;
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   exec("BEGIN IMMEDIATE");
   try {
     for (const FindingVersion& v : versions) {
@@ -283,7 +283,7 @@ void SqliteStateStore::remember_delivered(std::span<const FindingVersion> versio
 }
 
 uint64_t SqliteStateStore::forget_delivered_before(Timestamp before) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   Reset reset(prune_delivered_);
   sqlite3_bind_int64(prune_delivered_, 1, to_micros(before));
   if (sqlite3_step(prune_delivered_) != SQLITE_DONE)
@@ -293,7 +293,7 @@ uint64_t SqliteStateStore::forget_delivered_before(Timestamp before) {
 
 std::optional<DeadLetterMark> SqliteStateStore::dead_letter_mark(std::string_view line_sha256,
                                                                  uint64_t ordinal) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   Reset reset(get_replay_);
   bind_text(get_replay_, 1, line_sha256);
   sqlite3_bind_int64(get_replay_, 2, static_cast<sqlite3_int64>(ordinal));
@@ -314,7 +314,7 @@ std::optional<DeadLetterMark> SqliteStateStore::dead_letter_mark(std::string_vie
 
 void SqliteStateStore::record_replay(std::string_view line_sha256, uint64_t ordinal, Timestamp at,
                                      std::string_view failure) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   Reset reset(put_replay_);
   bind_text(put_replay_, 1, line_sha256);
   sqlite3_bind_int64(put_replay_, 2, static_cast<sqlite3_int64>(ordinal));

@@ -3,10 +3,10 @@
 
 #include <sqlite3.h>
 
-#include <mutex>
 #include <stdexcept>
 #include <string>
 
+#include "core/mutex.h"
 #include "state/state_lock.h"
 #include "state/state_store.h"
 
@@ -23,7 +23,7 @@ class SqliteStateStore final : public StateStore {
   SqliteStateStore& operator=(const SqliteStateStore&) = delete;
 
   std::optional<UnitCheckpoint> checkpoint(std::string_view source, std::string_view key) override;
-  void save_checkpoint(const UnitCheckpoint& checkpoint) override;
+  void save_checkpoint(const UnitCheckpoint& cp) override;
   using StateStore::delivered_since;
   std::vector<bool> delivered_since(std::span<const FindingVersion> versions,
                                     Timestamp since) override;
@@ -40,23 +40,24 @@ class SqliteStateStore final : public StateStore {
   static int latest_schema_version();
 
  private:
-  void open_schema();
-  void close();
-  void exec(const char* sql);
-  void migrate();
-  sqlite3_stmt* prepare(const char* sql);
+  // The constructor and destructor call these too, before and after any other thread can.
+  void open_schema() REQUIRES(mutex_);
+  void close() REQUIRES(mutex_);
+  void exec(const char* sql) REQUIRES(mutex_);
+  void migrate() REQUIRES(mutex_);
+  sqlite3_stmt* prepare(const char* sql) REQUIRES(mutex_);
 
   std::string path_;
   StateDatabaseLock lock_;  // taken before the database is opened, released after it is closed
-  std::mutex mutex_;
-  sqlite3* db_ = nullptr;
-  sqlite3_stmt* get_checkpoint_ = nullptr;
-  sqlite3_stmt* put_checkpoint_ = nullptr;
-  sqlite3_stmt* get_delivered_ = nullptr;
-  sqlite3_stmt* put_delivered_ = nullptr;
-  sqlite3_stmt* prune_delivered_ = nullptr;
-  sqlite3_stmt* get_replay_ = nullptr;
-  sqlite3_stmt* put_replay_ = nullptr;
+  Mutex mutex_;
+  sqlite3* db_ GUARDED_BY(mutex_) = nullptr;
+  sqlite3_stmt* get_checkpoint_ GUARDED_BY(mutex_) = nullptr;
+  sqlite3_stmt* put_checkpoint_ GUARDED_BY(mutex_) = nullptr;
+  sqlite3_stmt* get_delivered_ GUARDED_BY(mutex_) = nullptr;
+  sqlite3_stmt* put_delivered_ GUARDED_BY(mutex_) = nullptr;
+  sqlite3_stmt* prune_delivered_ GUARDED_BY(mutex_) = nullptr;
+  sqlite3_stmt* get_replay_ GUARDED_BY(mutex_) = nullptr;
+  sqlite3_stmt* put_replay_ GUARDED_BY(mutex_) = nullptr;
 };
 
 }  // namespace gd2s

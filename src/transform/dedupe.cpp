@@ -7,7 +7,7 @@ std::vector<bool> Dedupe::find_duplicates(std::span<const FindingVersion> versio
   if (!enabled() || versions.empty()) return duplicate;
   // The lock spans the read, so a version moving from in flight to delivered (delivered()
   // records it, then lifts the reservation) is always seen as one or the other.
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   std::vector<bool> delivered = store_.delivered_since(versions, now_utc() - window_);
   for (size_t i = 0; i < versions.size(); ++i)
     duplicate[i] = delivered[i] || !in_flight_.insert(versions[i]).second;
@@ -17,13 +17,13 @@ std::vector<bool> Dedupe::find_duplicates(std::span<const FindingVersion> versio
 void Dedupe::delivered(std::span<const FindingVersion> versions) {
   if (!enabled() || versions.empty()) return;
   store_.remember_delivered(versions, now_utc());
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   for (const FindingVersion& v : versions) in_flight_.erase(v);
 }
 
 void Dedupe::abandoned(const FindingVersion& version) {
   if (!enabled()) return;
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   in_flight_.erase(version);
 }
 

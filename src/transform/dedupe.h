@@ -5,7 +5,6 @@
 // A version counts as delivered only when the sink has accepted it; until then it is merely
 // reserved, so a crash before delivery never turns a finding into a "duplicate" that is lost.
 
-#include <mutex>
 #include <span>
 #include <string>
 #include <unordered_set>
@@ -13,6 +12,7 @@
 
 #include "core/duration.h"
 #include "core/finding.h"
+#include "core/mutex.h"
 #include "state/state_store.h"
 
 namespace gd2s {
@@ -47,8 +47,8 @@ class Dedupe {
 
   StateStore& store_;
   Duration window_;
-  std::mutex mutex_;
-  std::unordered_set<FindingVersion, Hash> in_flight_;
+  Mutex mutex_;
+  std::unordered_set<FindingVersion, Hash> in_flight_ GUARDED_BY(mutex_);
 };
 
 }  // namespace gd2s

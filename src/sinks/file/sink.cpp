@@ -32,7 +32,7 @@ FileSink::~FileSink() {
 
 void FileSink::send(std::vector<OutboundRow> rows, DeliveryReceiver& receiver) {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     for (const OutboundRow& row : rows) {
       if (std::fwrite(row.json.data(), 1, row.json.size(), file_) != row.json.size() ||
           std::fputc('\n', file_) == EOF)

@@ -2,9 +2,9 @@
 // Writes rows as JSON Lines to a file or to stdout ("-"): for dry runs, pipes and tests.
 
 #include <cstdio>
-#include <mutex>
 #include <string>
 
+#include "core/mutex.h"
 #include "sinks/sink.h"
 
 namespace gd2s {
@@ -23,9 +23,9 @@ class FileSink final : public Sink {
 
  private:
   std::string path_;
-  std::FILE* file_ = nullptr;
+  std::FILE* file_ GUARDED_BY(mutex_) = nullptr;  // written by one thread at a time
   bool owned_ = true;
-  std::mutex mutex_;
+  Mutex mutex_;
 };
 
 }  // namespace gd2s

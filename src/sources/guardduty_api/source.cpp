@@ -34,7 +34,7 @@ std::string GuardDutyApiSource::checkpoint_key(const std::string& region,
 }
 
 GuardDutyApiSource::GuardDutyApiSource(GuardDutyApiOptions options,
-                                       std::vector<aws::GuardDutyClient*> clients,
+                                       const std::vector<aws::GuardDutyClient*>& clients,
                                        StateStore& state)
     : options_(std::move(options)), state_(state), since_ms_(epoch_ms(options_.since)) {
   for (aws::GuardDutyClient* client : clients) clients_[client->region()] = client;
@@ -142,7 +142,7 @@ std::vector<std::string> GuardDutyApiSource::detectors_in(aws::GuardDutyClient& 
 GuardDutyApiSource::Stream& GuardDutyApiSource::stream_for(const std::string& region,
                                                            const std::string& detector) {
   std::string key = checkpoint_key(region, detector);
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   auto it = streams_.find(key);
   if (it != streams_.end()) return *it->second;
   int64_t start = since_ms_;
@@ -157,7 +157,7 @@ bool GuardDutyApiSource::read_detector(aws::GuardDutyClient& client, Stream& str
   counters_.detectors.fetch_add(1, std::memory_order_relaxed);
   int64_t from = 0;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     stream.watermark.begin_pass();
     from = std::max(since_ms_, stream.watermark.resume_from() - options_.lookback.count());
   }
@@ -194,7 +194,7 @@ void GuardDutyApiSource::emit_page(Stream& stream, std::vector<aws::ApiFinding> 
     }
   uint64_t page = 0;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     int64_t at = stream.watermark.resume_from();  // findings without updatedAt: where it stands
     page = stream.watermark.opened(first.value_or(at), last.value_or(at));
   }
@@ -213,13 +213,13 @@ void GuardDutyApiSource::emit_page(Stream& stream, std::vector<aws::ApiFinding> 
 }
 
 void GuardDutyApiSource::end_pass(Stream& stream, bool complete) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   if (stream.watermark.end_pass(complete)) save(stream);
 }
 
 void GuardDutyApiSource::page_committed(Stream& stream, uint64_t page) {
   committed_.fetch_add(1);
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   if (stream.watermark.committed(page)) save(stream);
 }
 
@@ -240,7 +240,7 @@ void GuardDutyApiSource::write_metrics(MetricsWriter& out) const {
   out.sample({}, static_cast<double>(counters_.passes.load()));
   out.family("gd2sentinel_guardduty_watermark_timestamp_seconds", MetricType::kGauge,
              "Per detector, the updatedAt up to which every finding is committed");
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   for (const auto& [key, stream] : streams_)
     out.sample({{"region", stream->region}, {"detector", stream->detector}},
                static_cast<double>(stream->watermark.value()) / 1000.0);

@@ -11,13 +11,13 @@
 #include <chrono>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "aws/guardduty_client.h"
 #include "core/duration.h"
+#include "core/mutex.h"
 #include "core/time.h"
 #include "sources/guardduty_api/watermark.h"
 #include "sources/source.h"
@@ -49,7 +49,7 @@ struct GuardDutyApiCounters {
 class GuardDutyApiSource final : public Source {
  public:
   /// `clients`: one per Region of options.regions (matched by region()); they outlive the source.
-  GuardDutyApiSource(GuardDutyApiOptions options, std::vector<aws::GuardDutyClient*> clients,
+  GuardDutyApiSource(GuardDutyApiOptions options, const std::vector<aws::GuardDutyClient*>& clients,
                      StateStore& state);
   ~GuardDutyApiSource() override;
   GuardDutyApiSource(const GuardDutyApiSource&) = delete;
@@ -80,11 +80,11 @@ class GuardDutyApiSource final : public Source {
   bool read_detector(aws::GuardDutyClient& client, Stream& stream, RecordEmitter& out,
                      std::stop_token stop);
   void emit_page(Stream& stream, std::vector<aws::ApiFinding> findings, RecordEmitter& out);
-  Stream& stream_for(const std::string& region, const std::string& detector);
-  void end_pass(Stream& stream, bool complete);
-  void page_committed(Stream& stream, uint64_t page);
+  Stream& stream_for(const std::string& region, const std::string& detector) EXCLUDES(mutex_);
+  void end_pass(Stream& stream, bool complete) EXCLUDES(mutex_);
+  void page_committed(Stream& stream, uint64_t page) EXCLUDES(mutex_);
   // Saves the stream's watermark; the caller holds mutex_.
-  void save(const Stream& stream);
+  void save(const Stream& stream) REQUIRES(mutex_);
 
   GuardDutyApiOptions options_;
   std::map<std::string, aws::GuardDutyClient*> clients_;        // by Region
@@ -94,8 +94,8 @@ class GuardDutyApiSource final : public Source {
   int64_t since_ms_ = 0;
   GuardDutyApiCounters counters_;
 
-  mutable std::mutex mutex_;
-  std::map<std::string, std::unique_ptr<Stream>> streams_;  // by checkpoint key
+  mutable Mutex mutex_;
+  std::map<std::string, std::unique_ptr<Stream>> streams_ GUARDED_BY(mutex_);  // by checkpoint key
 
   std::atomic<uint64_t> opened_{0}, committed_{0}, abandoned_{0};
 };

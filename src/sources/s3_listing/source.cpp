@@ -79,7 +79,7 @@ void S3ListingSource::run(RecordEmitter& out, std::stop_token stop) {
     if (!http::sleep_for(options_.interval, stop)) break;
   }
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     listing_done_ = true;
   }
   changed_.notify_all();
@@ -122,7 +122,7 @@ void S3ListingSource::list_prefix(const std::string& base, std::stop_token stop,
         continue;
       }
       {
-        std::lock_guard lock(mutex_);
+        MutexLock lock(mutex_);
         if (in_flight_.contains(object.key)) continue;
       }
       uint64_t skip = 0;
@@ -140,10 +140,10 @@ void S3ListingSource::list_prefix(const std::string& base, std::stop_token stop,
 
 void S3ListingSource::enqueue(Work work, std::stop_token stop) {
   // Listing runs ahead of reading by at most two objects per reader: pipelined, not buffered.
-  std::unique_lock lock(mutex_);
+  MutexLock lock(mutex_);
   while (queue_.size() >= 2 * std::max<size_t>(1, options_.max_concurrent_objects) &&
          !stop.stop_requested())
-    changed_.wait_for(lock, std::chrono::milliseconds(100));
+    changed_.wait_for(lock.native(), std::chrono::milliseconds(100));
   if (stop.stop_requested()) return;
   in_flight_.insert(work.object.key);
   queue_.push_back(std::move(work));
@@ -154,9 +154,9 @@ void S3ListingSource::worker(RecordEmitter& out, std::stop_token stop) {
   for (;;) {
     Work work;
     {
-      std::unique_lock lock(mutex_);
+      MutexLock lock(mutex_);
       while (queue_.empty() && !listing_done_ && !stop.stop_requested())
-        changed_.wait_for(lock, std::chrono::milliseconds(100));
+        changed_.wait_for(lock.native(), std::chrono::milliseconds(100));
       if (stop.stop_requested() || queue_.empty()) {
         // Objects listed but never opened are simply listed again by the next run.
         for (const Work& left : queue_) in_flight_.erase(left.object.key);
@@ -172,7 +172,7 @@ void S3ListingSource::worker(RecordEmitter& out, std::stop_token stop) {
 }
 
 void S3ListingSource::finished(const std::string& key) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   in_flight_.erase(key);
 }
 

@@ -8,7 +8,6 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -17,6 +16,7 @@
 
 #include "aws/s3_client.h"
 #include "core/duration.h"
+#include "core/mutex.h"
 #include "core/time.h"
 #include "sources/source.h"
 #include "state/state_store.h"
@@ -66,22 +66,22 @@ class S3ListingSource final : public Source {
   // count_only: count the objects to read instead of queueing them (the progress line's total).
   void list_pass(std::stop_token stop, bool count_only = false);
   void list_prefix(const std::string& base, std::stop_token stop, bool count_only);
-  void enqueue(Work work, std::stop_token stop);
+  void enqueue(Work work, std::stop_token stop) EXCLUDES(mutex_);
   // Whether modified_after says another reader already read this object.
   bool read_before(const aws::S3Object& object) const;
   void worker(RecordEmitter& out, std::stop_token stop);
   void read_object(const Work& work, RecordEmitter& out, std::stop_token stop);
-  void finished(const std::string& key);
+  void finished(const std::string& key) EXCLUDES(mutex_);
 
   S3ListingOptions options_;
   aws::S3Client& s3_;
   StateStore& state_;
 
-  std::mutex mutex_;
+  Mutex mutex_;
   std::condition_variable changed_;
-  std::deque<Work> queue_;
-  std::set<std::string> in_flight_;  // listed, not yet finished
-  bool listing_done_ = false;
+  std::deque<Work> queue_ GUARDED_BY(mutex_);
+  std::set<std::string> in_flight_ GUARDED_BY(mutex_);  // listed, not yet finished
+  bool listing_done_ GUARDED_BY(mutex_) = false;
 
   std::atomic<uint64_t> opened_{0};
   std::atomic<uint64_t> committed_{0};

@@ -19,7 +19,7 @@ SqsSource::SqsSource(SqsSourceOptions options, aws::SqsClient& sqs, aws::S3Clien
 
 SqsSource::~SqsSource() {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     stopping_ = true;
   }
   changed_.notify_all();
@@ -82,7 +82,7 @@ void SqsSource::receive_loop(RecordEmitter& out, std::stop_token stop) {
     if (messages.empty() && options_.once) break;
     {
       // Every message's visibility runs from now, also for those waiting behind the first.
-      std::lock_guard lock(mutex_);
+      MutexLock lock(mutex_);
       auto now = std::chrono::steady_clock::now();
       for (const aws::SqsMessage& message : messages)
         in_flight_[message.message_id] = InFlight{message.receipt_handle, now, false};
@@ -109,7 +109,7 @@ void SqsSource::handle(const aws::SqsMessage& message, RecordEmitter& out, std::
     counters_.poison.fetch_add(1, std::memory_order_relaxed);
     std::string cause;
     {
-      std::lock_guard lock(mutex_);
+      MutexLock lock(mutex_);
       if (auto it = last_failure_.find(id); it != last_failure_.end()) cause = it->second;
     }
     spdlog::error(
@@ -182,7 +182,7 @@ void SqsSource::read_objects(const UnitPtr& unit, const std::vector<S3ObjectRef>
         return;
       }
     } catch (const std::exception& error) {
-      auto* s3_error = dynamic_cast<const aws::ServiceError*>(&error);
+      const auto* s3_error = dynamic_cast<const aws::ServiceError*>(&error);
       if (s3_error != nullptr && s3_error->code() == "NoSuchKey") {
         spdlog::warn("sqs message {}: {} no longer exists; nothing to read", id, where);
         continue;
@@ -201,7 +201,7 @@ void SqsSource::read_objects(const UnitPtr& unit, const std::vector<S3ObjectRef>
 }
 
 void SqsSource::forget(const std::string& message_id) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   in_flight_.erase(message_id);
 }
 
@@ -212,7 +212,7 @@ void SqsSource::remember_failure(const std::string& message_id, const std::strin
 
 void SqsSource::committed(const std::string& message_id) {
   committed_.fetch_add(1);
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   auto it = in_flight_.find(message_id);
   if (it == in_flight_.end()) return;
   it->second.settled = true;
@@ -224,7 +224,7 @@ void SqsSource::abandoned(const std::string& message_id, const std::string& why,
   abandoned_.fetch_add(1);
   std::string receipt;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (!why.empty()) remember_failure(message_id, why);
     auto it = in_flight_.find(message_id);
     if (it == in_flight_.end()) return;
@@ -245,9 +245,9 @@ void SqsSource::extend_loop() {
   const auto every = visibility_ / 2;
   // Checked four times per half-timeout, so an extension is never later than 5/8 of the timeout.
   const auto tick = std::min<std::chrono::milliseconds>(std::chrono::seconds(1), every / 4);
-  std::unique_lock lock(mutex_);
+  MutexLock lock(mutex_);
   while (!stopping_) {
-    changed_.wait_for(lock, tick);
+    changed_.wait_for(lock.native(), tick);
     auto now = std::chrono::steady_clock::now();
     std::vector<aws::SqsBatchEntry> due;
     for (auto& [id, flight] : in_flight_)
@@ -276,9 +276,10 @@ void SqsSource::extend_loop() {
 }
 
 void SqsSource::delete_loop() {
-  std::unique_lock lock(mutex_);
+  MutexLock lock(mutex_);
   for (;;) {
-    changed_.wait_for(lock, kTick, [&] { return stopping_ || to_delete_.size() >= kBatch; });
+    changed_.wait_for(lock.native(), kTick,
+                      [&]() REQUIRES(mutex_) { return stopping_ || to_delete_.size() >= kBatch; });
     if (to_delete_.empty()) {
       if (stopping_) return;
       continue;
@@ -331,7 +332,7 @@ void SqsSource::write_metrics(MetricsWriter& out) const {
   out.sample({}, static_cast<double>(counters_.extensions.load()));
   size_t in_flight = 0;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     in_flight = in_flight_.size();
   }
   out.family("gd2sentinel_sqs_messages_in_flight", MetricType::kGauge,

@@ -10,7 +10,6 @@
 #include <atomic>
 #include <condition_variable>
 #include <map>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -18,6 +17,7 @@
 #include "aws/s3_client.h"
 #include "aws/sqs_client.h"
 #include "core/duration.h"
+#include "core/mutex.h"
 #include "sources/source.h"
 #include "sources/sqs/envelope.h"
 
@@ -76,13 +76,14 @@ class SqsSource final : public Source {
   void handle(const aws::SqsMessage& message, RecordEmitter& out, std::stop_token stop);
   void read_objects(const UnitPtr& unit, const std::vector<S3ObjectRef>& objects,
                     RecordEmitter& out, std::stop_token stop, const aws::SqsMessage& message);
-  void committed(const std::string& message_id);
-  void abandoned(const std::string& message_id, const std::string& why, bool release);
+  void committed(const std::string& message_id) EXCLUDES(mutex_);
+  void abandoned(const std::string& message_id, const std::string& why, bool release)
+      EXCLUDES(mutex_);
   void extend_loop();
   void delete_loop();
-  void remember_failure(const std::string& message_id, const std::string& why);
+  void remember_failure(const std::string& message_id, const std::string& why) REQUIRES(mutex_);
   /// Stops tracking a message that will be neither processed nor deleted here.
-  void forget(const std::string& message_id);
+  void forget(const std::string& message_id) EXCLUDES(mutex_);
 
   SqsSourceOptions options_;
   aws::SqsClient& sqs_;
@@ -92,12 +93,12 @@ class SqsSource final : public Source {
 
   std::atomic<uint64_t> opened_{0}, committed_{0}, abandoned_{0};
 
-  mutable std::mutex mutex_;
+  mutable Mutex mutex_;
   std::condition_variable changed_;
-  std::map<std::string, InFlight> in_flight_;        // by message id
-  std::vector<aws::SqsBatchEntry> to_delete_;        // id = message id
-  std::map<std::string, std::string> last_failure_;  // message id → why, bounded
-  bool stopping_ = false;
+  std::map<std::string, InFlight> in_flight_ GUARDED_BY(mutex_);        // by message id
+  std::vector<aws::SqsBatchEntry> to_delete_ GUARDED_BY(mutex_);        // id = message id
+  std::map<std::string, std::string> last_failure_ GUARDED_BY(mutex_);  // message id → why, bounded
+  bool stopping_ GUARDED_BY(mutex_) = false;
   std::thread extender_, deleter_;
 };
 

@@ -66,7 +66,8 @@ void invalid_rule(httplib::Response& response, const std::string& reason, Reques
 /// refusal answers and returns nullopt. Rows go through as the streams declare them: the
 /// transform is kept for the answer only.
 std::optional<DataCollectionRule> rule_of_body(const rapidjson::Document& doc, Emulator& emulator,
-                                               httplib::Response& response, RequestRecord& record) {
+                                               httplib::Response& response, RequestRecord& record)
+    REQUIRES(emulator.arm_writes) {
   auto refuse = [&](const std::string& reason) -> std::optional<DataCollectionRule> {
     invalid_rule(response, reason, record);
     return std::nullopt;
@@ -165,7 +166,7 @@ std::optional<DataCollectionRule> rule_of_body(const rapidjson::Document& doc, E
     }
     if (flow.streams.empty()) return refuse(where + " names no stream.");
     for (const auto& stream : flow.streams) {
-      if (!rule.streams.count(stream)) {
+      if (!rule.streams.contains(stream)) {
         return refuse(where + " names stream '" + stream +
                       "', which 'streamDeclarations' does not declare.");
       }
@@ -178,7 +179,7 @@ std::optional<DataCollectionRule> rule_of_body(const rapidjson::Document& doc, E
     }
     if (flow.destinations.empty()) return refuse(where + " names no destination.");
     for (const auto& d : flow.destinations) {
-      if (!destinations.count(d)) {
+      if (!destinations.contains(d)) {
         return refuse(where + " names destination '" + d +
                       "', which 'destinations.logAnalytics' does not define.");
       }
@@ -241,7 +242,7 @@ void put_rule(const httplib::Request& request, httplib::Response& response, Emul
   }
   rapidjson::Document doc;
   if (!parse_arm_object(request, response, record, doc)) return;
-  std::lock_guard lock(emulator.arm_writes);
+  MutexLock lock(emulator.arm_writes);
   auto rule = rule_of_body(doc, emulator, response, record);
   if (!rule) return;
   // A new rule: a fresh immutable id, the caller's tenant, readers of that tenant, and nobody

@@ -165,7 +165,7 @@ void migrate_table(const httplib::Request& request, httplib::Response& response,
     return arm_authorization_failed(response, *token, kMigrateAction, request.path, record);
   }
   const std::string name = request.matches[4].str();
-  std::lock_guard lock(emulator.arm_writes);
+  MutexLock lock(emulator.arm_writes);
   const auto table = emulator.store.find_table(name);
   if (!table) return table_not_found(response, name, workspace->resource.name, record);
   record.table = table->name;
@@ -271,7 +271,7 @@ void put_table(const httplib::Request& request, httplib::Response& response, Emu
     }
   }
 
-  std::lock_guard lock(emulator.arm_writes);
+  MutexLock lock(emulator.arm_writes);
   const auto existing = emulator.store.find_table(name);
   if (existing && existing->sub_type == TableSubType::Classic) {
     return invalid_parameter(

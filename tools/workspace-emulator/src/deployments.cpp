@@ -1,7 +1,6 @@
 #include "deployments.h"
 
 #include <algorithm>
-#include <mutex>
 
 namespace wsemu {
 
@@ -11,7 +10,7 @@ RuleSet::RuleSet(const std::vector<DataCollectionRule>& configured) {
 }
 
 std::shared_ptr<const DataCollectionRule> RuleSet::find(std::string_view immutable_id) const {
-  std::shared_lock lock(mutex_);
+  ReaderLock lock(mutex_);
   for (const auto& rule : rules_) {
     if (rule->immutable_id == immutable_id) return rule;
   }
@@ -20,7 +19,7 @@ std::shared_ptr<const DataCollectionRule> RuleSet::find(std::string_view immutab
 
 std::shared_ptr<const DataCollectionRule> RuleSet::find_by_resource_id(
     std::string_view resource_id) const {
-  std::shared_lock lock(mutex_);
+  ReaderLock lock(mutex_);
   for (const auto& rule : rules_) {
     if (iequals(rule->resource_id, resource_id)) return rule;
   }
@@ -28,12 +27,12 @@ std::shared_ptr<const DataCollectionRule> RuleSet::find_by_resource_id(
 }
 
 std::vector<std::shared_ptr<const DataCollectionRule>> RuleSet::all() const {
-  std::shared_lock lock(mutex_);
+  ReaderLock lock(mutex_);
   return rules_;
 }
 
 std::shared_ptr<const DataCollectionRule> RuleSet::put(DataCollectionRule rule) {
-  std::unique_lock lock(mutex_);
+  WriterLock lock(mutex_);
   for (auto& existing : rules_) {
     if (!iequals(existing->resource_id, rule.resource_id)) continue;
     rule.immutable_id = existing->immutable_id;
@@ -68,7 +67,7 @@ std::string_view last_segment(std::string_view id) {
 }  // namespace
 
 bool RoleAssignments::put(const RoleAssignment& assignment) {
-  std::unique_lock lock(mutex_);
+  WriterLock lock(mutex_);
   for (const auto& existing : assignments_) {
     if (!iequals(existing.name, assignment.name) && iequals(existing.scope, assignment.scope) &&
         iequals(existing.principal_id, assignment.principal_id) &&
@@ -88,7 +87,7 @@ bool RoleAssignments::put(const RoleAssignment& assignment) {
 }
 
 bool RoleAssignments::publisher(std::string_view resource_id, const TokenCheck& token) const {
-  std::shared_lock lock(mutex_);
+  ReaderLock lock(mutex_);
   return std::any_of(assignments_.begin(), assignments_.end(), [&](const RoleAssignment& a) {
     return iequals(last_segment(a.role_definition_id), kMonitoringMetricsPublisher) &&
            (iequals(a.principal_id, token.object_id) || iequals(a.principal_id, token.app_id)) &&
@@ -97,13 +96,13 @@ bool RoleAssignments::publisher(std::string_view resource_id, const TokenCheck& 
 }
 
 TableSettings TableSettingsMap::get(const std::string& table) const {
-  std::shared_lock lock(mutex_);
+  ReaderLock lock(mutex_);
   auto it = settings_.find(table);
   return it == settings_.end() ? TableSettings{} : it->second;
 }
 
 void TableSettingsMap::set(const std::string& table, const TableSettings& settings) {
-  std::unique_lock lock(mutex_);
+  WriterLock lock(mutex_);
   settings_[table] = settings;
 }
 

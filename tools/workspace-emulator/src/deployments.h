@@ -7,12 +7,12 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "config.h"
+#include "thread_annotations.h"
 #include "tokens.h"
 
 namespace wsemu {
@@ -37,8 +37,8 @@ class RuleSet {
   std::shared_ptr<const DataCollectionRule> put(DataCollectionRule rule);
 
  private:
-  mutable std::shared_mutex mutex_;
-  std::vector<std::shared_ptr<const DataCollectionRule>> rules_;
+  mutable SharedMutex mutex_;
+  std::vector<std::shared_ptr<const DataCollectionRule>> rules_ GUARDED_BY(mutex_);
 };
 
 struct RoleAssignment {
@@ -63,8 +63,8 @@ class RoleAssignments {
   bool publisher(std::string_view resource_id, const TokenCheck& token) const;
 
  private:
-  mutable std::shared_mutex mutex_;
-  std::vector<RoleAssignment> assignments_;
+  mutable SharedMutex mutex_;
+  std::vector<RoleAssignment> assignments_ GUARDED_BY(mutex_);
 };
 
 /// Retention and plan of a table as the Tables API last set them (not persisted).
@@ -80,8 +80,8 @@ class TableSettingsMap {
   void set(const std::string& table, const TableSettings& settings);
 
  private:
-  mutable std::shared_mutex mutex_;
-  std::map<std::string, TableSettings> settings_;
+  mutable SharedMutex mutex_;
+  std::map<std::string, TableSettings> settings_ GUARDED_BY(mutex_);
 };
 
 /// Whether `scope` is `resource_id` or an ARM scope above it (compared without regard to case,

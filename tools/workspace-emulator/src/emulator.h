@@ -3,7 +3,6 @@
 #pragma once
 
 #include <atomic>
-#include <mutex>
 #include <string>
 
 #include "config.h"
@@ -12,6 +11,7 @@
 #include "rate_limiter.h"
 #include "request_log.h"
 #include "store.h"
+#include "thread_annotations.h"
 #include "tokens.h"
 
 namespace wsemu {
@@ -30,7 +30,7 @@ struct Emulator {
   RoleAssignments role_assignments;
   TableSettingsMap table_settings;
   /// Serialises ARM writes (tables, rules), whose checks and changes must not interleave.
-  std::mutex arm_writes;
+  Mutex arm_writes;
   TokenSigner signer;
   Store store;
   RequestLog requests;

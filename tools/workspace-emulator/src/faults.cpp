@@ -78,7 +78,7 @@ bool parse_rule(const rapidjson::Value& v, FaultRule& rule, std::string& error) 
   rule.retry_after_seconds = int_member(v, "retry_after");
   if (auto format = string_member(v, "retry_after_format")) {
     if (*format != "seconds" && *format != "http-date") {
-      error = "retry_after_format must be \"seconds\" or \"http-date\"";
+      error = R"(retry_after_format must be "seconds" or "http-date")";
       return false;
     }
     rule.retry_after_http_date = *format == "http-date";
@@ -132,20 +132,20 @@ std::vector<FaultRule> parse_fault_rules(const rapidjson::Value& rules, std::str
 FaultInjector::FaultInjector(std::uint64_t seed) : random_(seed) {}
 
 void FaultInjector::replace(std::vector<FaultRule> rules) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   rules_ = std::move(rules);
   counts_.fill(0);
 }
 
 void FaultInjector::append(std::vector<FaultRule> rules) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   for (auto& rule : rules) rules_.push_back(std::move(rule));
 }
 
 void FaultInjector::clear() { replace({}); }
 
 FaultDecision FaultInjector::decide(Endpoint endpoint, std::int64_t now_epoch_seconds) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   const std::uint64_t n = ++counts_[static_cast<std::size_t>(endpoint)];
   FaultDecision decision;
   for (auto& rule : rules_) {
@@ -184,7 +184,7 @@ FaultDecision FaultInjector::decide(Endpoint endpoint, std::int64_t now_epoch_se
 }
 
 std::string FaultInjector::to_json() {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   rapidjson::StringBuffer buffer;
   JsonWriter w(buffer);
   w.StartObject();

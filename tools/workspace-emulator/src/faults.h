@@ -4,16 +4,17 @@
 // request, at a rate, after the first N, at most N times.
 #pragma once
 
+#include <rapidjson/document.h>
+
 #include <array>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <random>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <rapidjson/document.h>
+#include "thread_annotations.h"
 
 namespace wsemu {
 
@@ -64,10 +65,10 @@ class FaultInjector {
   std::string to_json();
 
  private:
-  std::mutex mutex_;
-  std::vector<FaultRule> rules_;
-  std::array<std::uint64_t, 5> counts_{};
-  std::mt19937_64 random_;
+  Mutex mutex_;
+  std::vector<FaultRule> rules_ GUARDED_BY(mutex_);
+  std::array<std::uint64_t, 5> counts_ GUARDED_BY(mutex_) = {};
+  std::mt19937_64 random_ GUARDED_BY(mutex_);
 };
 
 }  // namespace wsemu

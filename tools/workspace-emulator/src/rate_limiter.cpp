@@ -8,7 +8,7 @@ std::int64_t RateLimiter::admit(const std::string& key, const RateLimits& limits
                                 std::int64_t now_ms) {
   if (limits.requests_per_minute <= 0 && limits.bytes_per_minute <= 0) return 0;
   constexpr std::int64_t kWindowMs = 60000;
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   Window& window = windows_[key];
   while (!window.entries.empty() && window.entries.front().first <= now_ms - kWindowMs) {
     window.bytes -= window.entries.front().second;

@@ -5,11 +5,11 @@
 #include <cstdint>
 #include <deque>
 #include <map>
-#include <mutex>
 #include <string>
 #include <utility>
 
 #include "config.h"
+#include "thread_annotations.h"
 
 namespace wsemu {
 
@@ -24,8 +24,8 @@ class RateLimiter {
     std::deque<std::pair<std::int64_t, std::int64_t>> entries;  // (time ms, bytes)
     std::int64_t bytes = 0;
   };
-  std::mutex mutex_;
-  std::map<std::string, Window> windows_;
+  Mutex mutex_;
+  std::map<std::string, Window> windows_ GUARDED_BY(mutex_);
 };
 
 }  // namespace wsemu

@@ -7,7 +7,7 @@
 namespace wsemu {
 
 void RequestLog::add(RequestRecord record) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   records_.push_back(std::move(record));
   while (records_.size() > capacity_) records_.pop_front();
 }
@@ -15,7 +15,7 @@ void RequestLog::add(RequestRecord record) {
 std::string RequestLog::to_json(const std::string& endpoint, std::size_t limit) {
   std::vector<RequestRecord> selected;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     for (const auto& record : records_) {
       if (endpoint.empty() || record.endpoint == endpoint) selected.push_back(record);
     }
@@ -53,7 +53,7 @@ std::string RequestLog::to_json(const std::string& endpoint, std::size_t limit) 
 }
 
 void RequestLog::clear() {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   records_.clear();
 }
 

@@ -5,8 +5,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
-#include <mutex>
 #include <string>
+
+#include "thread_annotations.h"
 
 namespace wsemu {
 
@@ -38,8 +39,8 @@ class RequestLog {
 
  private:
   std::size_t capacity_;
-  std::mutex mutex_;
-  std::deque<RequestRecord> records_;
+  Mutex mutex_;
+  std::deque<RequestRecord> records_ GUARDED_BY(mutex_);
 };
 
 }  // namespace wsemu

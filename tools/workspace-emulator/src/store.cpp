@@ -111,7 +111,7 @@ void Store::load_catalog() {
 
 void Store::define_table(const std::string& table, const std::vector<StoredColumn>& columns,
                          std::optional<TableSubType> sub_type) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   define_table_locked(table, columns, sub_type);
 }
 
@@ -181,7 +181,7 @@ sqlite3_stmt* Store::insert_statement(const RowBatch& batch) {
 }
 
 void Store::insert(const std::vector<RowBatch>& batches) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   insert_locked(batches);
 }
 
@@ -200,6 +200,7 @@ std::size_t Store::keep_existing_columns_locked(std::vector<RowBatch>& batches) 
     }
     if (keep.size() == batch.columns.size()) continue;
     std::vector<std::string> columns;
+    columns.reserve(keep.size());
     for (const auto i : keep) columns.push_back(batch.columns[i]);
     for (auto& row : batch.rows) {
       std::vector<Cell> kept;
@@ -221,7 +222,7 @@ std::size_t Store::keep_existing_columns_locked(std::vector<RowBatch>& batches) 
 std::size_t Store::insert_collected(const std::string& table,
                                     const std::vector<StoredColumn>& columns,
                                     std::vector<RowBatch> batches) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   auto it = tables_.find(table);
   if (it == tables_.end() || it->second.sub_type != TableSubType::DataCollectionRuleBased) {
     define_table_locked(table, columns, TableSubType::Classic);
@@ -234,14 +235,14 @@ std::size_t Store::insert_collected(const std::string& table,
 }
 
 std::size_t Store::insert_existing_columns(std::vector<RowBatch> batches) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   const std::size_t dropped = keep_existing_columns_locked(batches);
   insert_locked(batches);
   return dropped;
 }
 
 std::optional<TableInfo> Store::find_table(std::string_view name) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   for (const auto& [table, info] : tables_) {
     if (same_name(table, name)) return TableInfo{table, info.sub_type, info.columns, info.rows};
   }
@@ -249,7 +250,7 @@ std::optional<TableInfo> Store::find_table(std::string_view name) {
 }
 
 std::vector<TableInfo> Store::tables() {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   std::vector<TableInfo> out;
   for (const auto& [table, info] : tables_) {
     out.push_back(TableInfo{table, info.sub_type, info.columns, info.rows});
@@ -258,14 +259,14 @@ std::vector<TableInfo> Store::tables() {
 }
 
 bool Store::set_sub_type(const std::string& table, TableSubType sub_type) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   if (tables_.find(table) == tables_.end()) return false;
   record_sub_type_locked(table, sub_type);
   return true;
 }
 
 void Store::settle_sub_types() {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   for (auto& [name, table] : tables_) {
     if (table.sub_type) continue;
     const bool custom = name.size() > 3 && name.compare(name.size() - 3, 3, "_CL") == 0;
@@ -315,21 +316,21 @@ void Store::insert_locked(const std::vector<RowBatch>& batches) {
 }
 
 std::vector<std::pair<std::string, std::int64_t>> Store::row_counts() {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   std::vector<std::pair<std::string, std::int64_t>> out;
   for (const auto& [name, table] : tables_) out.emplace_back(name, table.rows);
   return out;
 }
 
 std::vector<StoredColumn> Store::columns(const std::string& table) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   auto it = tables_.find(table);
   return it == tables_.end() ? std::vector<StoredColumn>{} : it->second.columns;
 }
 
 bool Store::dump_jsonl(const std::string& table, std::size_t limit, std::string& out,
                        std::size_t offset) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   auto it = tables_.find(table);
   if (it == tables_.end()) return false;
   const auto& columns = it->second.columns;
@@ -390,7 +391,7 @@ bool Store::dump_jsonl(const std::string& table, std::size_t limit, std::string&
 }
 
 void Store::clear_all() {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   for (auto& [name, table] : tables_) {
     exec("DELETE FROM " + quote_identifier(name));
     table.rows = 0;
@@ -398,7 +399,7 @@ void Store::clear_all() {
 }
 
 bool Store::clear_table(const std::string& table) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   auto it = tables_.find(table);
   if (it == tables_.end()) return false;
   exec("DELETE FROM " + quote_identifier(table));

@@ -6,7 +6,6 @@
 
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,6 +14,7 @@
 #include <vector>
 
 #include "column_types.h"
+#include "thread_annotations.h"
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -127,20 +127,21 @@ class Store {
     std::optional<TableSubType> sub_type;
   };
 
-  void exec(const std::string& sql);
-  void load_catalog();
+  // The constructor calls exec and load_catalog too, before any other thread can.
+  void exec(const std::string& sql) REQUIRES(mutex_);
+  void load_catalog() REQUIRES(mutex_);
   void define_table_locked(const std::string& table, const std::vector<StoredColumn>& columns,
-                           std::optional<TableSubType> sub_type);
-  void record_sub_type_locked(const std::string& table, TableSubType sub_type);
-  void insert_locked(const std::vector<RowBatch>& batches);
+                           std::optional<TableSubType> sub_type) REQUIRES(mutex_);
+  void record_sub_type_locked(const std::string& table, TableSubType sub_type) REQUIRES(mutex_);
+  void insert_locked(const std::vector<RowBatch>& batches) REQUIRES(mutex_);
   /// Drops from each batch the columns its table lacks; returns the number of values dropped.
-  std::size_t keep_existing_columns_locked(std::vector<RowBatch>& batches);
-  sqlite3_stmt* insert_statement(const RowBatch& batch);
+  std::size_t keep_existing_columns_locked(std::vector<RowBatch>& batches) REQUIRES(mutex_);
+  sqlite3_stmt* insert_statement(const RowBatch& batch) REQUIRES(mutex_);
 
-  std::mutex mutex_;
-  sqlite3* db_ = nullptr;
-  std::map<std::string, Table> tables_;
-  std::map<std::string, sqlite3_stmt*> statements_;
+  Mutex mutex_;
+  sqlite3* db_ GUARDED_BY(mutex_) = nullptr;
+  std::map<std::string, Table> tables_ GUARDED_BY(mutex_);
+  std::map<std::string, sqlite3_stmt*> statements_ GUARDED_BY(mutex_);
 };
 
 /// A table or column name as a quoted SQL identifier.
