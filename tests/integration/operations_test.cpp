@@ -95,10 +95,8 @@ class Operations : public ::testing::Test {
   }
 
   std::vector<std::string> environment() {
-    return {std::string("AWS_ACCESS_KEY_ID=") + AwsStandin::kAccessKeyId,
-            std::string("AWS_SECRET_ACCESS_KEY=") + AwsStandin::kSecretAccessKey,
-            std::string("GD2S_OPS_SECRET=") + WorkspaceEmulator::kClientSecret,
-            "AWS_EC2_METADATA_DISABLED=true"};
+    return AwsStandin::binary_environment(
+        {std::string("GD2S_OPS_SECRET=") + WorkspaceEmulator::kClientSecret});
   }
 
   static AwsStandin* standin_;

@@ -4,8 +4,6 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <simdjson.h>
-#include <spawn.h>
-#include <sys/wait.h>
 
 #include <functional>
 #include <map>
@@ -21,9 +19,9 @@
 #include "sources/s3_listing_source.h"
 #include "state/sqlite_store.h"
 #include "support/aws_standin.h"
+#include "support/background_run.h"
+#include "support/config_text.h"
 #include "support/test_support.h"
-
-extern char** environ;
 
 namespace gd2s {
 namespace {
@@ -332,28 +330,21 @@ TEST_F(S3Listing, SigkillAtRandomMomentsLosesNothingAndDuplicatesOnlyWhatWasInFl
   }
   std::string out = dir_.file("kills.jsonl");
   std::string db = dir_.file("kills.db");
-  test::write_file(dir_.file("kills.toml"),
-                   "[source.s3_listing]\nbucket = \"kills\"\nregion = \"" + standin_->region() +
-                       "\"\nmax_concurrent_objects = 4\n[aws]\ns3_endpoint = \"" +
-                       standin_->endpoint() + "\"\ns3_path_style = true\n[sink.file]\npath = \"" +
-                       out + "\"\n[dead_letter]\npath = \"" + dir_.file("kills-dead.jsonl") +
-                       "\"\n[state]\npath = \"" + db + "\"\n[log]\nlevel = \"error\"\n");
-  std::vector<std::string> env_store{
-      std::string("AWS_ACCESS_KEY_ID=") + AwsStandin::kAccessKeyId,
-      std::string("AWS_SECRET_ACCESS_KEY=") + AwsStandin::kSecretAccessKey,
-      "AWS_EC2_METADATA_DISABLED=true", "HOME=" + dir_.path().string()};
-  std::vector<char*> envp;
-  for (auto& e : env_store) envp.push_back(e.data());
-  envp.push_back(nullptr);
+  test::ConfigText()
+      .s3_listing_source("kills", standin_->region())
+      .set("max_concurrent_objects", "4")
+      .table("aws")
+      .set_string("s3_endpoint", standin_->endpoint())
+      .set("s3_path_style", "true")
+      .file_sink(out)
+      .dead_letters(dir_.file("kills-dead.jsonl"))
+      .state(db)
+      .log_level("error")
+      .write(dir_.file("kills.toml"));
   auto start = [&] {
-    std::vector<std::string> args{test::binary(), "run", "--config", dir_.file("kills.toml"),
-                                  "--once"};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_t pid = 0;
-    EXPECT_EQ(posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), envp.data()), 0);
-    return pid;
+    return std::make_unique<test::BackgroundRun>(
+        std::vector<std::string>{"run", "--config", dir_.file("kills.toml"), "--once"},
+        AwsStandin::binary_environment({"HOME=" + dir_.path().string()}));
   };
   auto object_committed = [&](SqliteStateStore& state, int object, int line) {
     char key[96];
@@ -378,12 +369,10 @@ TEST_F(S3Listing, SigkillAtRandomMomentsLosesNothingAndDuplicatesOnlyWhatWasInFl
   std::mt19937 random(20261128);
   size_t allowance = 0;
   for (int run = 0; run < 20; ++run) {
-    pid_t pid = start();
+    auto binary = start();
     std::this_thread::sleep_for(
         std::chrono::milliseconds(std::uniform_int_distribution<int>(50, 700)(random)));
-    kill(pid, SIGKILL);
-    int status = 0;
-    waitpid(pid, &status, 0);
+    binary->stop(SIGKILL);
     // Rows written for records that are not committed will be written again: that is the
     // most the next runs may duplicate.
     SqliteStateStore state(db);
@@ -391,11 +380,9 @@ TEST_F(S3Listing, SigkillAtRandomMomentsLosesNothingAndDuplicatesOnlyWhatWasInFl
       if (!object_committed(state, std::stoi(id.substr(0, 4)), std::stoi(id.substr(4))))
         ++allowance;
   }
-  pid_t pid = start();
-  int status = 0;
-  waitpid(pid, &status, 0);
-  ASSERT_TRUE(WIFEXITED(status));
-  ASSERT_EQ(WEXITSTATUS(status), 0);
+  auto last = start();
+  int status = last->wait();
+  ASSERT_EQ(status, 0) << last->err();
   std::vector<std::string> all = rows();
   std::set<std::string> distinct(all.begin(), all.end());
   EXPECT_EQ(distinct.size(), static_cast<size_t>(kObjects * kPerObject)) << "every finding arrived";
