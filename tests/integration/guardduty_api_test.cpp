@@ -20,6 +20,7 @@
 #include "sources/guardduty_api_source.h"
 #include "state/sqlite_store.h"
 #include "support/aws_standin.h"
+#include "support/aws_standin_suite.h"
 #include "support/background_run.h"
 #include "support/config_text.h"
 #include "support/test_support.h"
@@ -61,15 +62,11 @@ std::string sample_finding_json(const std::string& id) {
   return "[" + f + "]";
 }
 
-class GuardDutyApi : public ::testing::Test {
+class GuardDutyApi : public test::AwsStandinSuite {
  protected:
+  // Detectors live in three Regions.
   static void SetUpTestSuite() { standin_ = new AwsStandin({kRegions[1], kRegions[2]}); }
-  static void TearDownTestSuite() {
-    delete standin_;
-    standin_ = nullptr;
-  }
   void SetUp() override { standin_->purge(); }
-  void TearDown() override { standin_->clear_faults(); }
 
   struct Outcome {
     std::multiset<std::string> ids;
@@ -164,12 +161,9 @@ class GuardDutyApi : public ::testing::Test {
         .count();
   }
 
-  static AwsStandin* standin_;
   test::TempDir dir_;
   int runs_ = 0;
 };
-
-AwsStandin* GuardDutyApi::standin_ = nullptr;
 
 std::set<std::string> ids_of(const std::string& prefix, int count, int first = 0) {
   std::set<std::string> ids;

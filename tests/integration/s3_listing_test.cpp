@@ -19,6 +19,7 @@
 #include "sources/s3_listing_source.h"
 #include "state/sqlite_store.h"
 #include "support/aws_standin.h"
+#include "support/aws_standin_suite.h"
 #include "support/background_run.h"
 #include "support/config_text.h"
 #include "support/test_support.h"
@@ -46,15 +47,8 @@ std::string object_of(int object, int findings) {
   return test::gzip(lines);
 }
 
-class S3Listing : public ::testing::Test {
+class S3Listing : public test::AwsStandinSuite {
  protected:
-  static void SetUpTestSuite() { standin_ = new AwsStandin(); }
-  static void TearDownTestSuite() {
-    delete standin_;
-    standin_ = nullptr;
-  }
-  void TearDown() override { standin_->clear_faults(); }
-
   struct Outcome {
     std::multiset<std::string> ids;
     SourceTotals totals;
@@ -127,11 +121,8 @@ class S3Listing : public ::testing::Test {
     return objects;
   }
 
-  static AwsStandin* standin_;
   test::TempDir dir_;
 };
-
-AwsStandin* S3Listing::standin_ = nullptr;
 
 TEST_F(S3Listing, ReadsEveryObjectAcrossPagesWithAwkwardKeysAndNoGzSuffix) {
   standin_->create_bucket("pages");

@@ -11,6 +11,7 @@
 
 #include "http/curl_client.h"
 #include "support/aws_standin.h"
+#include "support/aws_standin_suite.h"
 #include "support/fixed_credentials.h"
 
 namespace gd2s::aws {
@@ -37,15 +38,8 @@ class CountingHttp final : public http::HttpClient {
   http::HttpClientPtr inner_;
 };
 
-class SqsStandin : public ::testing::Test {
+class SqsStandin : public test::AwsStandinSuite {
  protected:
-  static void SetUpTestSuite() { standin_ = new AwsStandin(); }
-  static void TearDownTestSuite() {
-    delete standin_;
-    standin_ = nullptr;
-  }
-  void TearDown() override { standin_->clear_faults(); }
-
   static SqsClient client(http::HttpClientPtr http = http::make_curl_client({}),
                           CredentialProviderPtr credentials = nullptr) {
     if (!credentials)
@@ -67,11 +61,7 @@ class SqsStandin : public ::testing::Test {
   static void expect_no_secret(const std::string& text) {
     EXPECT_EQ(text.find(AwsStandin::kSecretAccessKey), std::string::npos) << text;
   }
-
-  static AwsStandin* standin_;
 };
-
-AwsStandin* SqsStandin::standin_ = nullptr;
 
 TEST_F(SqsStandin, LongPollOnAnEmptyQueueReturnsNothingAfterTheWait) {
   std::string url = queue("empty");

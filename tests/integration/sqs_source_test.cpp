@@ -21,6 +21,7 @@
 #include "sinks/file_sink.h"
 #include "state/sqlite_store.h"
 #include "support/aws_standin.h"
+#include "support/aws_standin_suite.h"
 #include "support/background_run.h"
 #include "support/config_text.h"
 #include "support/test_support.h"
@@ -68,15 +69,8 @@ std::string eventbridge_finding(const std::string& finding_json,
          finding_json + "}";
 }
 
-class SqsSourceTest : public ::testing::Test {
+class SqsSourceTest : public test::AwsStandinSuite {
  protected:
-  static void SetUpTestSuite() { standin_ = new AwsStandin(); }
-  static void TearDownTestSuite() {
-    delete standin_;
-    standin_ = nullptr;
-  }
-  void TearDown() override { standin_->clear_faults(); }
-
   aws::CredentialProviderPtr credentials() {
     return aws::make_environment_provider([](const std::string& name) {
       if (name == "AWS_ACCESS_KEY_ID") return std::string(AwsStandin::kAccessKeyId);
@@ -170,11 +164,8 @@ class SqsSourceTest : public ::testing::Test {
            std::stoll(attributes["ApproximateNumberOfMessagesNotVisible"]);
   }
 
-  static AwsStandin* standin_;
   test::TempDir dir_;
 };
-
-AwsStandin* SqsSourceTest::standin_ = nullptr;
 
 TEST_F(SqsSourceTest, EveryMessageShapeIsReadOrSkippedAndOnlyTheMalformedOneStays) {
   standin_->create_bucket("shapes");
