@@ -171,20 +171,6 @@ TEST_F(S3Listing, SinceSkipsEarlierDateFoldersAndAccountsAndRegionsNarrowTheWalk
   EXPECT_EQ(narrowed.ids, (std::multiset<std::string>{"feb28", "mar01"}));
 }
 
-TEST(S3ListingStartAfter, SinceWinsElseTheDayBeforeModifiedAfterElseNothing) {
-  const std::string base = "p/AWSLogs/111122223333/GuardDuty/eu-west-1/";
-  auto at = [](const char* text) { return parse_iso8601(text); };
-  EXPECT_EQ(listing_start_after(base, "", std::nullopt), "");
-  EXPECT_EQ(listing_start_after(base, "2026-03-05", std::nullopt), base + "2026/03/05");
-  EXPECT_EQ(listing_start_after(base, "2026-03-05", at("2026-09-14T10:22:33Z")),
-            base + "2026/03/05");
-  EXPECT_EQ(listing_start_after(base, "", at("2026-09-14T10:22:33Z")), base + "2026/09/13");
-  EXPECT_EQ(listing_start_after(base, "", at("2026-09-14T00:00:00Z")), base + "2026/09/13");
-  EXPECT_EQ(listing_start_after(base, "", at("2026-03-01T23:59:59.999Z")), base + "2026/02/28");
-  EXPECT_EQ(listing_start_after(base, "", at("2028-03-01T00:00:01Z")), base + "2028/02/29");
-  EXPECT_EQ(listing_start_after(base, "", at("2027-01-01T08:00:00Z")), base + "2026/12/31");
-}
-
 // Where Logstash's sincedb left off: objects modified at or before the time are neither read nor
 // committed; one second earlier, all are read. Keys sit in today's date folder, as GuardDuty
 // files them; an object in a folder older than the day before is not even listed.
