@@ -22,14 +22,7 @@ using test::TempDir;
 using test::WorkspaceEmulator;
 using test::write_file;
 
-std::string error_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const std::exception& error) {
-    return error.what();
-  }
-  return "(no error)";
-}
+using test::error_of;
 
 size_t count_requests(WorkspaceEmulator& emulator, const std::string& endpoint) {
   simdjson::dom::parser parser;

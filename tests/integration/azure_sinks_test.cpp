@@ -81,12 +81,8 @@ class AzureSinks : public ::testing::Test {
                                                        const std::string& stream,
                                                        size_t max_batch_bytes = 1024 * 1024,
                                                        std::string secret = "") {
-    azure::AzureAuthOptions auth;
-    auth.auth = azure::AzureAuth::kClientSecret;
-    auth.tenant_id = WorkspaceEmulator::kTenant;
-    auth.client_id = WorkspaceEmulator::kClientId;
-    auth.client_secret = Secret(secret.empty() ? WorkspaceEmulator::kClientSecret : secret);
-    auth.authority_host = emulator.url();
+    azure::AzureAuthOptions auth =
+        emulator.client_secret_auth(secret.empty() ? WorkspaceEmulator::kClientSecret : secret);
     auto client = http(emulator);
     HttpBatchSinkOptions options;
     options.max_batch_bytes = max_batch_bytes;
@@ -276,12 +272,7 @@ TEST_F(AzureSinks, AWrongSecretStopsTheRunWithEntrasErrorAndNotTheSecret) {
 TEST(AzureSinksTooLarge, A413FromTheServiceSplitsTheRequest) {
   // The service's limit made smaller than the sink's, so the service has to say 413.
   WorkspaceEmulator emulator(R"("logs_ingestion": {"max_body_bytes": 20000})");
-  azure::AzureAuthOptions auth;
-  auth.auth = azure::AzureAuth::kClientSecret;
-  auth.tenant_id = WorkspaceEmulator::kTenant;
-  auth.client_id = WorkspaceEmulator::kClientId;
-  auth.client_secret = Secret(WorkspaceEmulator::kClientSecret);
-  auth.authority_host = emulator.url();
+  azure::AzureAuthOptions auth = emulator.client_secret_auth();
   http::HttpOptions http_options;
   http_options.ca_file = emulator.ca_file();
   auto client = http::make_curl_client(http_options);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include "support/config_text.h"
 #include "support/test_support.h"
 #include "support/workspace_emulator.h"
 
@@ -13,43 +14,12 @@ using test::WorkspaceEmulator;
 
 std::string logs_ingestion_config(const test::TempDir& dir, const WorkspaceEmulator& emulator,
                                   const std::string& secret_ref) {
-  std::string path = dir.file("gd2sentinel.toml");
-  test::write_file(path, R"([source.files]
-paths = [")" + test::source_dir() +
-                             R"(/examples/AWSLogs"]
-
-[sink.logs_ingestion]
-endpoint = ")" + emulator.url() +
-                             R"("
-dcr_immutable_id = ")" + WorkspaceEmulator::kDcr +
-                             R"("
-stream = ")" + WorkspaceEmulator::kNativeStream +
-                             R"("
-
-[azure]
-auth = "client_secret"
-tenant_id = ")" + WorkspaceEmulator::kTenant +
-                             R"("
-client_id = ")" + WorkspaceEmulator::kClientId +
-                             R"("
-client_secret = ")" + secret_ref +
-                             R"("
-authority_host = ")" + emulator.url() +
-                             R"("
-
-[http]
-ca_file = ")" + emulator.ca_file() +
-                             R"("
-
-[dead_letter]
-path = ")" + dir.file("dead.jsonl") +
-                             R"("
-
-[state]
-path = ")" + dir.file("state.db") +
-                             R"("
-)");
-  return path;
+  return test::ConfigText()
+      .files_source({test::source_dir() + "/examples/AWSLogs"})
+      .workspace_emulator(emulator, secret_ref)
+      .dead_letters(dir.file("dead.jsonl"))
+      .state(dir.file("state.db"))
+      .write(dir.file("gd2sentinel.toml"));
 }
 
 TEST(CliAzure, RunShipsTheExamplesToTheWorkspaceAndCommitsEveryUnit) {

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 
+#include "support/config_text.h"
 #include "support/test_support.h"
 #include "support/workspace_emulator.h"
 
@@ -19,42 +20,12 @@ using test::WorkspaceEmulator;
 constexpr const char* kRefuseEverything = R"([{"endpoint": "logs_ingestion", "status": 400}])";
 
 std::string write_config(const test::TempDir& dir, const WorkspaceEmulator& emulator) {
-  std::string path = dir.file("gd2sentinel.toml");
-  test::write_file(path, R"([source.files]
-paths = [")" + dir.file("in") +
-                             R"("]
-
-[sink.logs_ingestion]
-endpoint = ")" + emulator.url() +
-                             R"("
-dcr_immutable_id = ")" + WorkspaceEmulator::kDcr +
-                             R"("
-stream = ")" + WorkspaceEmulator::kNativeStream +
-                             R"("
-
-[azure]
-auth = "client_secret"
-tenant_id = ")" + WorkspaceEmulator::kTenant +
-                             R"("
-client_id = ")" + WorkspaceEmulator::kClientId +
-                             R"("
-client_secret = "env:GD2S_TEST_CLIENT_SECRET"
-authority_host = ")" + emulator.url() +
-                             R"("
-
-[http]
-ca_file = ")" + emulator.ca_file() +
-                             R"("
-
-[dead_letter]
-path = ")" + dir.file("dead.jsonl") +
-                             R"("
-
-[state]
-path = ")" + dir.file("state.db") +
-                             R"("
-)");
-  return path;
+  return test::ConfigText()
+      .files_source({dir.file("in")})
+      .workspace_emulator(emulator, "env:GD2S_TEST_CLIENT_SECRET")
+      .dead_letters(dir.file("dead.jsonl"))
+      .state(dir.file("state.db"))
+      .write(dir.file("gd2sentinel.toml"));
 }
 
 size_t count(const std::string& text, const std::string& what) {

@@ -3,11 +3,8 @@
 // that find nothing new; only newer findings on the next run; a stop and a restart; a detector
 // that goes away; and, through the binary, the config, the default `since` and AccessDenied.
 
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <simdjson.h>
-#include <spawn.h>
-#include <sys/wait.h>
 
 #include <algorithm>
 #include <atomic>
@@ -23,6 +20,9 @@
 #include "sources/guardduty_api/source.h"
 #include "state/sqlite_store.h"
 #include "support/aws_standin.h"
+#include "support/aws_standin_suite.h"
+#include "support/background_run.h"
+#include "support/config_text.h"
 #include "support/test_support.h"
 
 namespace gd2s {
@@ -62,15 +62,11 @@ std::string sample_finding_json(const std::string& id) {
   return "[" + f + "]";
 }
 
-class GuardDutyApi : public ::testing::Test {
+class GuardDutyApi : public test::AwsStandinSuite {
  protected:
+  // Detectors live in three Regions.
   static void SetUpTestSuite() { standin_ = new AwsStandin({kRegions[1], kRegions[2]}); }
-  static void TearDownTestSuite() {
-    delete standin_;
-    standin_ = nullptr;
-  }
   void SetUp() override { standin_->purge(); }
-  void TearDown() override { standin_->clear_faults(); }
 
   struct Outcome {
     std::multiset<std::string> ids;
@@ -165,12 +161,9 @@ class GuardDutyApi : public ::testing::Test {
         .count();
   }
 
-  static AwsStandin* standin_;
   test::TempDir dir_;
   int runs_ = 0;
 };
-
-AwsStandin* GuardDutyApi::standin_ = nullptr;
 
 std::set<std::string> ids_of(const std::string& prefix, int count, int first = 0) {
   std::set<std::string> ids;
@@ -301,33 +294,11 @@ TEST_F(GuardDutyApi, ThrottlingAndBrokenAnswersAreRetried) {
 // --- through the binary: config, components, exit status -----------------------------------
 
 test::ProcessResult run_gd2sentinel(const std::vector<std::string>& args, const std::string& home) {
-  test::TempDir dir;
-  std::string err_path = dir.file("stderr");
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0600);
-  std::vector<std::string> env_store{
-      std::string("AWS_ACCESS_KEY_ID=") + AwsStandin::kAccessKeyId,
-      std::string("AWS_SECRET_ACCESS_KEY=") + AwsStandin::kSecretAccessKey,
-      "AWS_EC2_METADATA_DISABLED=true", "HOME=" + home};
-  std::vector<char*> envp;
-  for (auto& e : env_store) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  std::vector<std::string> argv_store{test::binary()};
-  argv_store.insert(argv_store.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : argv_store) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) throw std::runtime_error("cannot start " + test::binary());
-  int status = 0;
-  waitpid(pid, &status, 0);
+  test::BackgroundRun run(args, AwsStandin::binary_environment({"HOME=" + home}));
   test::ProcessResult result;
-  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  result.err = test::read_file(err_path);
+  result.status = run.wait();
+  result.out = run.out();
+  result.err = run.err();
   return result;
 }
 
@@ -337,12 +308,14 @@ TEST_F(GuardDutyApi, TheBinaryReadsTheLastNinetyDaysAndAccessDeniedEndsTheRunWit
   standin_->put_findings(east, "[" + test::finding_json("recent", days_ago(80)) + "," +
                                    test::finding_json("expired", days_ago(100)) + "]");
   std::string out = dir_.file("binary.jsonl");
-  test::write_file(dir_.file("api.toml"),
-                   "[source.guardduty_api]\nregions = [\"" + kRegions[0] + "\", \"" + kRegions[2] +
-                       "\"]\n[aws]\nguardduty_endpoint = \"" + standin_->endpoint() +
-                       "\"\n[sink.file]\npath = \"" + out + "\"\n[dead_letter]\npath = \"" +
-                       dir_.file("binary-dead.jsonl") + "\"\n[state]\npath = \"" +
-                       dir_.file("binary.db") + "\"\n");
+  test::ConfigText()
+      .guardduty_api_source({kRegions[0], kRegions[2]})
+      .table("aws")
+      .set_string("guardduty_endpoint", standin_->endpoint())
+      .file_sink(out)
+      .dead_letters(dir_.file("binary-dead.jsonl"))
+      .state(dir_.file("binary.db"))
+      .write(dir_.file("api.toml"));
   std::vector<std::string> args{"run", "--config", dir_.file("api.toml"), "--once"};
   test::ProcessResult ok = run_gd2sentinel(args, dir_.path().string());
   EXPECT_EQ(ok.status, 0) << ok.err;

@@ -135,12 +135,7 @@ class ResourceManagerClient {
     http::HttpOptions options;
     options.ca_file = emulator.ca_file();
     http_ = http::make_curl_client(options);
-    azure::AzureAuthOptions auth;
-    auth.auth = azure::AzureAuth::kClientSecret;
-    auth.tenant_id = WorkspaceEmulator::kTenant;
-    auth.client_id = WorkspaceEmulator::kClientId;
-    auth.client_secret = Secret(WorkspaceEmulator::kClientSecret);
-    auth.authority_host = emulator.url();
+    azure::AzureAuthOptions auth = emulator.client_secret_auth();
     auth.scope = "https://management.azure.com/.default";
     tokens_ = azure::make_token_provider(auth, http_);
   }

@@ -11,6 +11,7 @@
 
 #include "http/curl_client.h"
 #include "support/aws_standin.h"
+#include "support/aws_standin_suite.h"
 #include "support/background_run.h"
 #include "support/test_support.h"
 #include "support/workspace_emulator.h"
@@ -65,14 +66,8 @@ std::vector<std::string> exposition_problems(const std::string& text) {
   return problems;
 }
 
-class Operations : public ::testing::Test {
+class Operations : public test::AwsStandinSuite {
  protected:
-  static void SetUpTestSuite() { standin_ = new AwsStandin(); }
-  static void TearDownTestSuite() {
-    delete standin_;
-    standin_ = nullptr;
-  }
-
   std::string config(const std::string& queue, const WorkspaceEmulator& emulator) {
     std::string path = dir_.file("gd2sentinel.toml");
     test::write_file(
@@ -95,17 +90,12 @@ class Operations : public ::testing::Test {
   }
 
   std::vector<std::string> environment() {
-    return {std::string("AWS_ACCESS_KEY_ID=") + AwsStandin::kAccessKeyId,
-            std::string("AWS_SECRET_ACCESS_KEY=") + AwsStandin::kSecretAccessKey,
-            std::string("GD2S_OPS_SECRET=") + WorkspaceEmulator::kClientSecret,
-            "AWS_EC2_METADATA_DISABLED=true"};
+    return AwsStandin::binary_environment(
+        {std::string("GD2S_OPS_SECRET=") + WorkspaceEmulator::kClientSecret});
   }
 
-  static AwsStandin* standin_;
   test::TempDir dir_;
 };
-
-AwsStandin* Operations::standin_ = nullptr;
 
 TEST_F(Operations, MetricsHealthAndReadinessWhileShippingThroughFaults) {
   WorkspaceEmulator emulator;

@@ -4,8 +4,6 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <simdjson.h>
-#include <spawn.h>
-#include <sys/wait.h>
 
 #include <functional>
 #include <map>
@@ -21,9 +19,10 @@
 #include "sources/s3_listing/source.h"
 #include "state/sqlite_store.h"
 #include "support/aws_standin.h"
+#include "support/aws_standin_suite.h"
+#include "support/background_run.h"
+#include "support/config_text.h"
 #include "support/test_support.h"
-
-extern char** environ;
 
 namespace gd2s {
 namespace {
@@ -48,15 +47,8 @@ std::string object_of(int object, int findings) {
   return test::gzip(lines);
 }
 
-class S3Listing : public ::testing::Test {
+class S3Listing : public test::AwsStandinSuite {
  protected:
-  static void SetUpTestSuite() { standin_ = new AwsStandin(); }
-  static void TearDownTestSuite() {
-    delete standin_;
-    standin_ = nullptr;
-  }
-  void TearDown() override { standin_->clear_faults(); }
-
   struct Outcome {
     std::multiset<std::string> ids;
     SourceTotals totals;
@@ -129,11 +121,8 @@ class S3Listing : public ::testing::Test {
     return objects;
   }
 
-  static AwsStandin* standin_;
   test::TempDir dir_;
 };
-
-AwsStandin* S3Listing::standin_ = nullptr;
 
 TEST_F(S3Listing, ReadsEveryObjectAcrossPagesWithAwkwardKeysAndNoGzSuffix) {
   standin_->create_bucket("pages");
@@ -180,20 +169,6 @@ TEST_F(S3Listing, SinceSkipsEarlierDateFoldersAndAccountsAndRegionsNarrowTheWalk
       },
       "-narrow");
   EXPECT_EQ(narrowed.ids, (std::multiset<std::string>{"feb28", "mar01"}));
-}
-
-TEST(S3ListingStartAfter, SinceWinsElseTheDayBeforeModifiedAfterElseNothing) {
-  const std::string base = "p/AWSLogs/111122223333/GuardDuty/eu-west-1/";
-  auto at = [](const char* text) { return parse_iso8601(text); };
-  EXPECT_EQ(listing_start_after(base, "", std::nullopt), "");
-  EXPECT_EQ(listing_start_after(base, "2026-03-05", std::nullopt), base + "2026/03/05");
-  EXPECT_EQ(listing_start_after(base, "2026-03-05", at("2026-09-14T10:22:33Z")),
-            base + "2026/03/05");
-  EXPECT_EQ(listing_start_after(base, "", at("2026-09-14T10:22:33Z")), base + "2026/09/13");
-  EXPECT_EQ(listing_start_after(base, "", at("2026-09-14T00:00:00Z")), base + "2026/09/13");
-  EXPECT_EQ(listing_start_after(base, "", at("2026-03-01T23:59:59.999Z")), base + "2026/02/28");
-  EXPECT_EQ(listing_start_after(base, "", at("2028-03-01T00:00:01Z")), base + "2028/02/29");
-  EXPECT_EQ(listing_start_after(base, "", at("2027-01-01T08:00:00Z")), base + "2026/12/31");
 }
 
 // Where Logstash's sincedb left off: objects modified at or before the time are neither read nor
@@ -332,28 +307,21 @@ TEST_F(S3Listing, SigkillAtRandomMomentsLosesNothingAndDuplicatesOnlyWhatWasInFl
   }
   std::string out = dir_.file("kills.jsonl");
   std::string db = dir_.file("kills.db");
-  test::write_file(dir_.file("kills.toml"),
-                   "[source.s3_listing]\nbucket = \"kills\"\nregion = \"" + standin_->region() +
-                       "\"\nmax_concurrent_objects = 4\n[aws]\ns3_endpoint = \"" +
-                       standin_->endpoint() + "\"\ns3_path_style = true\n[sink.file]\npath = \"" +
-                       out + "\"\n[dead_letter]\npath = \"" + dir_.file("kills-dead.jsonl") +
-                       "\"\n[state]\npath = \"" + db + "\"\n[log]\nlevel = \"error\"\n");
-  std::vector<std::string> env_store{
-      std::string("AWS_ACCESS_KEY_ID=") + AwsStandin::kAccessKeyId,
-      std::string("AWS_SECRET_ACCESS_KEY=") + AwsStandin::kSecretAccessKey,
-      "AWS_EC2_METADATA_DISABLED=true", "HOME=" + dir_.path().string()};
-  std::vector<char*> envp;
-  for (auto& e : env_store) envp.push_back(e.data());
-  envp.push_back(nullptr);
+  test::ConfigText()
+      .s3_listing_source("kills", standin_->region())
+      .set("max_concurrent_objects", "4")
+      .table("aws")
+      .set_string("s3_endpoint", standin_->endpoint())
+      .set("s3_path_style", "true")
+      .file_sink(out)
+      .dead_letters(dir_.file("kills-dead.jsonl"))
+      .state(db)
+      .log_level("error")
+      .write(dir_.file("kills.toml"));
   auto start = [&] {
-    std::vector<std::string> args{test::binary(), "run", "--config", dir_.file("kills.toml"),
-                                  "--once"};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_t pid = 0;
-    EXPECT_EQ(posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), envp.data()), 0);
-    return pid;
+    return std::make_unique<test::BackgroundRun>(
+        std::vector<std::string>{"run", "--config", dir_.file("kills.toml"), "--once"},
+        AwsStandin::binary_environment({"HOME=" + dir_.path().string()}));
   };
   auto object_committed = [&](SqliteStateStore& state, int object, int line) {
     char key[96];
@@ -378,12 +346,10 @@ TEST_F(S3Listing, SigkillAtRandomMomentsLosesNothingAndDuplicatesOnlyWhatWasInFl
   std::mt19937 random(20261128);
   size_t allowance = 0;
   for (int run = 0; run < 20; ++run) {
-    pid_t pid = start();
+    auto binary = start();
     std::this_thread::sleep_for(
         std::chrono::milliseconds(std::uniform_int_distribution<int>(50, 700)(random)));
-    kill(pid, SIGKILL);
-    int status = 0;
-    waitpid(pid, &status, 0);
+    binary->stop(SIGKILL);
     // Rows written for records that are not committed will be written again: that is the
     // most the next runs may duplicate.
     SqliteStateStore state(db);
@@ -391,11 +357,9 @@ TEST_F(S3Listing, SigkillAtRandomMomentsLosesNothingAndDuplicatesOnlyWhatWasInFl
       if (!object_committed(state, std::stoi(id.substr(0, 4)), std::stoi(id.substr(4))))
         ++allowance;
   }
-  pid_t pid = start();
-  int status = 0;
-  waitpid(pid, &status, 0);
-  ASSERT_TRUE(WIFEXITED(status));
-  ASSERT_EQ(WEXITSTATUS(status), 0);
+  auto last = start();
+  int status = last->wait();
+  ASSERT_EQ(status, 0) << last->err();
   std::vector<std::string> all = rows();
   std::set<std::string> distinct(all.begin(), all.end());
   EXPECT_EQ(distinct.size(), static_cast<size_t>(kObjects * kPerObject)) << "every finding arrived";

@@ -5,8 +5,6 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <simdjson.h>
-#include <spawn.h>
-#include <sys/wait.h>
 
 #include <map>
 #include <random>
@@ -22,6 +20,9 @@
 #include "sources/sqs/source.h"
 #include "state/sqlite_store.h"
 #include "support/aws_standin.h"
+#include "support/aws_standin_suite.h"
+#include "support/background_run.h"
+#include "support/config_text.h"
 #include "support/test_support.h"
 #include "support/workspace_emulator.h"
 
@@ -67,15 +68,8 @@ std::string eventbridge_finding(const std::string& finding_json,
          finding_json + "}";
 }
 
-class SqsSourceTest : public ::testing::Test {
+class SqsSourceTest : public test::AwsStandinSuite {
  protected:
-  static void SetUpTestSuite() { standin_ = new AwsStandin(); }
-  static void TearDownTestSuite() {
-    delete standin_;
-    standin_ = nullptr;
-  }
-  void TearDown() override { standin_->clear_faults(); }
-
   aws::CredentialProviderPtr credentials() {
     return aws::make_environment_provider([](const std::string& name) {
       if (name == "AWS_ACCESS_KEY_ID") return std::string(AwsStandin::kAccessKeyId);
@@ -169,11 +163,8 @@ class SqsSourceTest : public ::testing::Test {
            std::stoll(attributes["ApproximateNumberOfMessagesNotVisible"]);
   }
 
-  static AwsStandin* standin_;
   test::TempDir dir_;
 };
-
-AwsStandin* SqsSourceTest::standin_ = nullptr;
 
 TEST_F(SqsSourceTest, EveryMessageShapeIsReadOrSkippedAndOnlyTheMalformedOneStays) {
   standin_->create_bucket("shapes");
@@ -309,46 +300,32 @@ TEST_F(SqsSourceTest, ThreeReplicasKilledAtRandomLoseNothing) {
   }
   auto config = [&](int replica) {
     std::string n = std::to_string(replica);
-    std::string path = dir_.file("replica-" + n + ".toml");
-    test::write_file(
-        path, "[source.sqs]\nqueue_url = \"" + queue + "\"\nregion = \"" + standin_->region() +
-                  "\"\nreceivers = 2\nvisibility_timeout = \"3s\"\nwait_time = \"1s\"\n"
-                  "[aws]\nsqs_endpoint = \"" +
-                  standin_->endpoint() + "\"\ns3_endpoint = \"" + standin_->endpoint() +
-                  "\"\ns3_path_style = true\n"
-                  "[sink.logs_ingestion]\nendpoint = \"" +
-                  emulator.url() + "\"\ndcr_immutable_id = \"" + test::WorkspaceEmulator::kDcr +
-                  "\"\nstream = \"" + test::WorkspaceEmulator::kNativeStream +
-                  "\"\n[azure]\nauth = \"client_secret\"\ntenant_id = \"" +
-                  test::WorkspaceEmulator::kTenant + "\"\nclient_id = \"" +
-                  test::WorkspaceEmulator::kClientId +
-                  "\"\nclient_secret = \"env:GD2S_REPLICA_SECRET\"\nauthority_host = \"" +
-                  emulator.url() + "\"\n[http]\nca_file = \"" + emulator.ca_file() +
-                  "\"\n[dead_letter]\npath = \"" + dir_.file("replica-dead-" + n + ".jsonl") +
-                  "\"\n[state]\npath = \"" + dir_.file("replica-" + n + ".db") +
-                  "\"\n[log]\nlevel = \"error\"\n");
-    return path;
+    return test::ConfigText()
+        .sqs_source(queue, standin_->region())
+        .set("receivers", "2")
+        .set_string("visibility_timeout", "3s")
+        .set_string("wait_time", "1s")
+        .table("aws")
+        .set_string("sqs_endpoint", standin_->endpoint())
+        .set_string("s3_endpoint", standin_->endpoint())
+        .set("s3_path_style", "true")
+        .workspace_emulator(emulator, "env:GD2S_REPLICA_SECRET")
+        .dead_letters(dir_.file("replica-dead-" + n + ".jsonl"))
+        .state(dir_.file("replica-" + n + ".db"))
+        .log_level("error")
+        .write(dir_.file("replica-" + n + ".toml"));
   };
-  std::vector<std::string> env_store{
-      std::string("AWS_ACCESS_KEY_ID=") + AwsStandin::kAccessKeyId,
-      std::string("AWS_SECRET_ACCESS_KEY=") + AwsStandin::kSecretAccessKey,
-      std::string("GD2S_REPLICA_SECRET=") + test::WorkspaceEmulator::kClientSecret,
-      "AWS_EC2_METADATA_DISABLED=true", "HOME=" + dir_.path().string()};
-  std::vector<char*> envp;
-  for (auto& e : env_store) envp.push_back(e.data());
-  envp.push_back(nullptr);
   auto start = [&](int replica, bool once) {
-    std::vector<std::string> args{test::binary(), "run", "--config", config(replica)};
+    std::vector<std::string> args{"run", "--config", config(replica)};
     if (once) args.push_back("--once");
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_t pid = 0;
-    EXPECT_EQ(posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), envp.data()), 0);
-    return pid;
+    return std::make_unique<test::BackgroundRun>(
+        args, AwsStandin::binary_environment(
+                  {std::string("GD2S_REPLICA_SECRET=") + test::WorkspaceEmulator::kClientSecret,
+                   "HOME=" + dir_.path().string()}));
   };
   std::mt19937 random(20261128);
-  std::vector<pid_t> pids{start(0, false), start(1, false), start(2, false)};
+  std::vector<std::unique_ptr<test::BackgroundRun>> replicas;
+  for (int replica = 0; replica < 3; ++replica) replicas.push_back(start(replica, false));
   // Kill only once the replicas deliver (a sanitizer build starts slowly), so kills land mid-work.
   for (int i = 0; i < 300 && emulator.row_count("AWSGuardDuty") == 0; ++i)
     std::this_thread::sleep_for(100ms);
@@ -356,20 +333,17 @@ TEST_F(SqsSourceTest, ThreeReplicasKilledAtRandomLoseNothing) {
     std::this_thread::sleep_for(
         std::chrono::milliseconds(std::uniform_int_distribution<int>(100, 600)(random)));
     int victim = std::uniform_int_distribution<int>(0, 2)(random);
-    kill(pids[static_cast<size_t>(victim)], SIGKILL);
-    waitpid(pids[static_cast<size_t>(victim)], nullptr, 0);
-    pids[static_cast<size_t>(victim)] = start(victim, false);
+    replicas[static_cast<size_t>(victim)]->stop(SIGKILL);
+    replicas[static_cast<size_t>(victim)] = start(victim, false);
   }
-  for (pid_t pid : pids) {
-    kill(pid, SIGKILL);
-    waitpid(pid, nullptr, 0);
-  }
+  for (auto& replica : replicas) replica->stop(SIGKILL);
   EXPECT_GT(emulator.row_count("AWSGuardDuty"), 0) << "the replicas did work between kills";
   // Drain what is left (messages in flight at the kills come back after 3 s).
   for (int pass = 0; pass < 10 && messages_left(queue) > 0; ++pass) {
     std::this_thread::sleep_for(3500ms);
-    std::vector<pid_t> last{start(0, true), start(1, true), start(2, true)};
-    for (pid_t pid : last) waitpid(pid, nullptr, 0);
+    std::vector<std::unique_ptr<test::BackgroundRun>> last;
+    for (int replica = 0; replica < 3; ++replica) last.push_back(start(replica, true));
+    for (auto& replica : last) replica->wait();
   }
   EXPECT_EQ(messages_left(queue), 0);
   std::set<std::string> arrived;

@@ -64,6 +64,14 @@ AwsStandin::~AwsStandin() {
   }
 }
 
+std::vector<std::string> AwsStandin::binary_environment(const std::vector<std::string>& more) {
+  std::vector<std::string> env{std::string("AWS_ACCESS_KEY_ID=") + kAccessKeyId,
+                               std::string("AWS_SECRET_ACCESS_KEY=") + kSecretAccessKey,
+                               "AWS_EC2_METADATA_DISABLED=true"};
+  env.insert(env.end(), more.begin(), more.end());
+  return env;
+}
+
 aws::AwsCredentials AwsStandin::credentials() {
   return {kAccessKeyId, Secret(kSecretAccessKey), Secret(), std::nullopt, "stand-in"};
 }

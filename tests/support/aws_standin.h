@@ -30,6 +30,9 @@ class AwsStandin {
   static aws::AwsCredentials credentials();
   static constexpr const char* kAccessKeyId = "AKIDSTANDIN0000000000";
   static constexpr const char* kSecretAccessKey = "standin/secret/key/for/local/tests/only00";
+  /// The environment for a gd2sentinel run against the stand-in ("NAME=value"): its credentials,
+  /// no instance metadata, and `more` ("NAME=value") after them.
+  static std::vector<std::string> binary_environment(const std::vector<std::string>& more = {});
 
   /// Signed S3 calls for setting up buckets and objects.
   void create_bucket(const std::string& bucket);

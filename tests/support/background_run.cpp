@@ -10,6 +10,8 @@
 #include <stdexcept>
 #include <thread>
 
+extern char** environ;
+
 namespace gd2s::test {
 
 BackgroundRun::BackgroundRun(const std::vector<std::string>& args, std::vector<std::string> env) {
@@ -45,7 +47,15 @@ BackgroundRun::~BackgroundRun() {
 int BackgroundRun::stop(int signal, std::chrono::seconds timeout) {
   if (pid_ <= 0) return -1;
   kill(pid_, signal);
-  auto until = std::chrono::steady_clock::now() + timeout;
+  return wait_until(std::chrono::steady_clock::now() + timeout);
+}
+
+int BackgroundRun::wait(std::chrono::seconds timeout) {
+  if (pid_ <= 0) return -1;
+  return wait_until(std::chrono::steady_clock::now() + timeout);
+}
+
+int BackgroundRun::wait_until(std::chrono::steady_clock::time_point until) {
   int status = 0;
   while (true) {
     pid_t done = waitpid(pid_, &status, WNOHANG);
@@ -61,6 +71,12 @@ int BackgroundRun::stop(int signal, std::chrono::seconds timeout) {
   pid_ = -1;
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   return 128 + WTERMSIG(status);
+}
+
+std::vector<std::string> inherited_environment() {
+  std::vector<std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) env.emplace_back(*e);
+  return env;
 }
 
 }  // namespace gd2s::test

@@ -29,10 +29,18 @@ class BackgroundRun {
   /// Sends `signal` and waits up to `timeout` for the exit; returns the exit status, 128 + the
   /// signal when a signal ended it, or -1 when it is still running (then it is killed).
   int stop(int signal, std::chrono::seconds timeout = std::chrono::seconds(60));
+  /// Waits up to `timeout` for it to end by itself; returns as stop() does.
+  int wait(std::chrono::seconds timeout = std::chrono::seconds(240));
+  /// Whether it has been waited for (stop() or wait() returned).
+  bool ended() const { return pid_ <= 0; }
 
  private:
   TempDir dir_;
+  int wait_until(std::chrono::steady_clock::time_point until);
   pid_t pid_ = -1;
 };
+
+/// This test process's own environment ("NAME=value"), for a run that sees what the test sees.
+std::vector<std::string> inherited_environment();
 
 }  // namespace gd2s::test

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <exception>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -155,6 +156,15 @@ PRAGMA user_version = 2;
   if (rc != SQLITE_OK) why = db != nullptr ? sqlite3_errmsg(db) : "cannot open";
   sqlite3_close(db);
   if (!why.empty()) throw std::runtime_error("writing a schema-2 state database: " + why);
+}
+
+std::string error_of(const std::function<void()>& action) {
+  try {
+    action();
+  } catch (const std::exception& error) {
+    return error.what();
+  }
+  return "(no error)";
 }
 
 bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {

@@ -55,6 +55,9 @@ ProcessResult run_binary(const std::vector<std::string>& args);
 /// on it (rows to add, or steps back to an older schema). Throws on an SQL error.
 void write_schema_two_state(const std::string& path, const std::string& then_sql);
 
+/// The message of what `action` throws, or "(no error)" when it throws nothing.
+std::string error_of(const std::function<void()>& action);
+
 /// Polls `done` every 50 ms until it is true or `timeout` passes; returns its last value.
 bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout);
 

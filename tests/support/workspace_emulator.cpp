@@ -121,6 +121,16 @@ void WorkspaceEmulator::start(const std::string& config_path) {
   http_url_ = std::string(http_url);
 }
 
+azure::AzureAuthOptions WorkspaceEmulator::client_secret_auth(const std::string& secret) const {
+  azure::AzureAuthOptions auth;
+  auth.auth = azure::AzureAuth::kClientSecret;
+  auth.tenant_id = kTenant;
+  auth.client_id = kClientId;
+  auth.client_secret = Secret(secret);
+  auth.authority_host = url_;
+  return auth;
+}
+
 WorkspaceEmulator::~WorkspaceEmulator() {
   if (stdin_fd_ >= 0) close(stdin_fd_);
   if (pid_ > 0) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "azure/azure_auth.h"
 #include "http/http_client.h"
 #include "support/test_support.h"
 
@@ -62,6 +63,9 @@ class WorkspaceEmulator {
   const std::string& http_url() const { return http_url_; }
   /// The test CA the HTTPS certificate is signed by.
   const std::string& ca_file() const { return ca_file_; }
+  /// Sign-in options for the emulator's application with a client secret (kClientSecret unless
+  /// `secret` is given), against this emulator as the authority host.
+  azure::AzureAuthOptions client_secret_auth(const std::string& secret = kClientSecret) const;
   /// The folder the configuration lives in (for certificates a test adds).
   const TempDir& dir() const { return dir_; }
 

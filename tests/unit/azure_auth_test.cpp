@@ -1,5 +1,5 @@
 // Entra ID token providers without a network: the cloud table, the client assertion (built, then
-// taken apart and its PS256 signature checked with OpenSSL), the token cache, the token endpoint
+// taken apart and its PS256 signature checked with OpenSSL), the token endpoint
 // and IMDS against a scripted HttpClient, and the factory's option checks.
 
 #include "azure/azure_auth.h"
@@ -23,6 +23,7 @@
 #include "azure/client_assertion.h"
 #include "azure/token_providers.h"
 #include "core/base64.h"
+#include "support/scripted_http.h"
 #include "support/test_support.h"
 
 namespace gd2s::azure {
@@ -125,14 +126,7 @@ bool verify_ps256(EVP_PKEY* public_key, const std::string& input, const std::str
                           input.size()) == 1;
 }
 
-std::string error_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const std::exception& error) {
-    return error.what();
-  }
-  return "(no error)";
-}
+using test::error_of;
 
 // ---- Cloud table
 
@@ -263,139 +257,9 @@ TEST(AzureClientAssertion, ExplainsAnUnusableFile) {
   EXPECT_NE(garbage.find("no PEM certificate"), std::string::npos) << garbage;
 }
 
-// ---- Token cache
-
-class FakeProvider final : public TokenProvider {
- public:
-  std::function<AccessToken()> next;
-  Duration delay{0};
-  std::atomic<int> calls{0};
-
-  AccessToken token(std::stop_token) override {
-    ++calls;
-    std::this_thread::sleep_for(delay);
-    return next();
-  }
-  void invalidate(const AccessToken&) override {}
-  std::string describe() const override { return "fake provider"; }
-  uint64_t renewals() const override { return static_cast<uint64_t>(calls.load()); }
-};
-
-struct CacheFixture {
-  std::shared_ptr<FakeProvider> inner = std::make_shared<FakeProvider>();
-  std::shared_ptr<std::atomic<int64_t>> clock_seconds =
-      std::make_shared<std::atomic<int64_t>>(1767225600);
-  TokenProviderPtr cache;
-  int issued = 0;
-  Duration lifetime = 60min;
-
-  CacheFixture() {
-    inner->next = [this] {
-      ++issued;
-      return AccessToken{Secret("token-" + std::to_string(issued)), now() + lifetime};
-    };
-    cache = make_token_cache(
-        inner, [clock = clock_seconds] { return Timestamp(std::chrono::seconds(clock->load())); });
-  }
-  Timestamp now() const { return Timestamp(std::chrono::seconds(clock_seconds->load())); }
-  void advance(std::chrono::seconds by) { *clock_seconds += by.count(); }
-};
-
-TEST(AzureTokenCache, RenewsFiveMinutesBeforeExpiry) {
-  CacheFixture f;
-  EXPECT_EQ(f.cache->token().value.reveal(), "token-1");
-  f.advance(54min + 59s);  // 5 min 1 s left
-  EXPECT_EQ(f.cache->token().value.reveal(), "token-1");
-  EXPECT_EQ(f.inner->calls, 1);
-  f.advance(1s);  // exactly 5 min left
-  EXPECT_EQ(f.cache->token().value.reveal(), "token-2");
-  EXPECT_EQ(f.cache->token().value.reveal(), "token-2");
-  EXPECT_EQ(f.inner->calls, 2);
-  EXPECT_EQ(f.cache->renewals(), 2u);
-  EXPECT_EQ(f.cache->describe(), "fake provider");
-}
-
-TEST(AzureTokenCache, TokensShorterThanFiveMinutesAreRenewedEveryTime) {
-  CacheFixture f;
-  f.lifetime = 4min;
-  f.cache->token();
-  f.cache->token();
-  f.cache->token();
-  EXPECT_EQ(f.cache->renewals(), 3u);
-}
-
-TEST(AzureTokenCache, OneRenewalForEightThreads) {
-  CacheFixture f;
-  f.inner->delay = 200ms;
-  std::latch start(8);
-  std::mutex mutex;
-  std::vector<std::string> seen;
-  std::vector<std::thread> threads;
-  for (int i = 0; i < 8; ++i)
-    threads.emplace_back([&] {
-      start.arrive_and_wait();
-      std::string value = f.cache->token().value.reveal();
-      std::lock_guard lock(mutex);
-      seen.push_back(value);
-    });
-  for (std::thread& thread : threads) thread.join();
-  EXPECT_EQ(f.inner->calls, 1);
-  EXPECT_EQ(f.cache->renewals(), 1u);
-  ASSERT_EQ(seen.size(), 8u);
-  for (const std::string& value : seen) EXPECT_EQ(value, "token-1");
-}
-
-TEST(AzureTokenCache, InvalidateDropsOnlyTheRejectedToken) {
-  CacheFixture f;
-  AccessToken first = f.cache->token();
-  f.cache->invalidate(AccessToken{Secret("some-other-token"), first.expires_at});
-  EXPECT_EQ(f.cache->token().value.reveal(), "token-1");
-  EXPECT_EQ(f.inner->calls, 1);
-
-  f.cache->invalidate(first);
-  AccessToken second = f.cache->token();
-  EXPECT_EQ(second.value.reveal(), "token-2");
-  // A second thread's 401 for the first token arrives late: the renewed token stays.
-  f.cache->invalidate(first);
-  EXPECT_EQ(f.cache->token().value.reveal(), "token-2");
-  EXPECT_EQ(f.cache->renewals(), 2u);
-}
-
-TEST(AzureTokenCache, KeepsAValidTokenWhileRenewalFails) {
-  CacheFixture f;
-  f.cache->token();
-  f.inner->next = []() -> AccessToken { throw TokenError("Entra is down"); };
-  f.advance(56min);  // 4 min left: renewal due, fails, the token still serves
-  EXPECT_EQ(f.cache->token().value.reveal(), "token-1");
-  f.advance(3min + 30s);  // 30 s left: not worth keeping
-  EXPECT_THROW(f.cache->token(), TokenError);
-  f.cache->invalidate(AccessToken{Secret("token-1"), f.now()});
-  EXPECT_THROW(f.cache->token(), TokenError);
-  EXPECT_EQ(f.cache->renewals(), 1u);
-}
-
 // ---- Token endpoint and IMDS against a scripted HttpClient
 
-class ScriptedHttp final : public http::HttpClient {
- public:
-  using Answer = std::function<http::Response(const http::Request&)>;
-  std::deque<Answer> script;  // one per request; the last one repeats
-  std::vector<http::Request> requests;
-
-  http::Response send(const http::Request& request) override {
-    std::lock_guard lock(mutex_);
-    requests.push_back(request);
-    Answer answer = script.front();
-    if (script.size() > 1) script.pop_front();
-    return answer(request);
-  }
-  std::unique_ptr<http::ResponseStream> open(const http::Request&) override {
-    throw http::HttpError(http::HttpError::Kind::kOther, "not scripted");
-  }
-
- private:
-  std::mutex mutex_;
-};
+using test::ScriptedHttp;
 
 ScriptedHttp::Answer reply(long status, std::string body) {
   return [status, body = std::move(body)](const http::Request&) {

@@ -16,6 +16,7 @@ namespace {
 
 using std::chrono::seconds;
 using test::answer;
+using test::FakeTokens;
 
 TEST(RetryAfter, ReadsSecondsAndHttpDates) {
   Timestamp now = *parse_iso8601("2026-11-28T10:00:00Z");
@@ -177,6 +178,21 @@ TEST(LogsIngestionProtocol, JudgesEachStatusAsReferenceSection8Says) {
   for (long status : {408, 429, 500, 502, 503, 504})
     EXPECT_EQ(protocol.judge(answer(status)).kind, K::kRetry) << status;
   EXPECT_EQ(protocol.judge(answer(415)).kind, K::kFatal);
+}
+
+TEST(LogsIngestionProtocol, OnlyTwoHundredFourCommitsAnotherTwoHundredIsAnError) {
+  auto tokens = std::make_shared<FakeTokens>();
+  LogsIngestionProtocol protocol(LogsIngestionOptions{"https://dce.test", "dcr-1", "Custom-T", 1},
+                                 tokens);
+  EXPECT_EQ(protocol.judge(answer(204)).kind, Verdict::Kind::kAccepted);
+  for (long status : {200L, 201L, 202L}) {
+    http::Response proxy = answer(status);
+    proxy.body = "<html>Proxy login</html>";
+    Verdict verdict = protocol.judge(proxy);
+    EXPECT_EQ(verdict.kind, Verdict::Kind::kFatal) << status;
+    EXPECT_NE(verdict.detail.find("Proxy login"), std::string::npos) << verdict.detail;
+    EXPECT_NE(verdict.detail.find("answers 204 on success"), std::string::npos) << verdict.detail;
+  }
 }
 
 }  // namespace

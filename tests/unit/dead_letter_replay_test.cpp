@@ -3,9 +3,8 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
-#include <mutex>
-
 #include "state/sqlite_store.h"
+#include "support/recording_sink.h"
 #include "support/test_support.h"
 
 namespace gd2s {
@@ -13,38 +12,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Accepts rows, except those containing `reject_marker`; can fail outright.
-class RecordingSink final : public Sink {
- public:
-  std::string_view name() const override { return "recording"; }
-  void send(std::vector<OutboundRow> rows, DeliveryReceiver& receiver) override {
-    ++sends;
-    if (fail) throw std::runtime_error("destination unreachable");
-    std::vector<OutboundRow> ok;
-    for (OutboundRow& row : rows) {
-      if (!reject_marker.empty() && row.json.find(reject_marker) != std::string::npos) {
-        receiver.rejected(row, "refused by the destination");
-      } else {
-        std::lock_guard lock(mutex_);
-        rows_.push_back(row.json);
-        ok.push_back(std::move(row));
-      }
-    }
-    receiver.accepted(ok);
-  }
-  void flush() override {}
-  std::vector<std::string> rows() const {
-    std::lock_guard lock(mutex_);
-    return rows_;
-  }
-  std::string reject_marker;
-  bool fail = false;
-  int sends = 0;
-
- private:
-  mutable std::mutex mutex_;
-  std::vector<std::string> rows_;
-};
+using test::RecordingSink;
 
 DeadLetterEntry entry(uint64_t number, const std::string& stage, const std::string& original) {
   DeadLetterEntry e;
@@ -186,7 +154,7 @@ TEST(DeadLetterReplay, ASinkThatStopsFailsEveryLetterFromThenOn) {
   int sends = h.sink.sends;
   results = h.replayer.replay(entries);
   EXPECT_FALSE(results[1].replayed);
-  EXPECT_EQ(h.sink.sends, sends);  // not tried again
+  EXPECT_EQ(h.sink.sends.load(), sends);  // not tried again
 }
 
 // The marks `dead-letters replay` keeps in the state store.

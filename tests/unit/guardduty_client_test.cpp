@@ -6,52 +6,25 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
-#include <mutex>
-
 #include "app/config.h"
 #include "sources/guardduty_api/watermark.h"
+#include "support/fixed_credentials.h"
+#include "support/scripted_http.h"
 
 namespace gd2s {
 namespace {
 
 using namespace std::chrono_literals;
 
-class FixedCredentials final : public aws::CredentialProvider {
- public:
-  aws::AwsCredentials credentials() override {
-    return {"AKIDEXAMPLE", Secret("secret/for/tests"), Secret(), std::nullopt, "fixed"};
-  }
-  std::string name() const override { return "fixed"; }
-};
-
-// Answers from a script and keeps every request it was given.
-class RecordingHttp final : public http::HttpClient {
- public:
-  explicit RecordingHttp(std::vector<http::Response> answers) : answers_(std::move(answers)) {}
-  http::Response send(const http::Request& request) override {
-    std::lock_guard lock(mutex_);
-    requests.push_back(request);
-    if (answers_.empty()) return {200, {}, "{}"};
-    http::Response answer = answers_.front();
-    if (answers_.size() > 1) answers_.erase(answers_.begin());
-    return answer;
-  }
-  std::unique_ptr<http::ResponseStream> open(const http::Request&) override {
-    throw http::HttpError(http::HttpError::Kind::kOther, "not used");
-  }
-  std::vector<http::Request> requests;
-
- private:
-  std::mutex mutex_;
-  std::vector<http::Response> answers_;
-};
+using test::FixedCredentials;
+using test::ScriptedHttp;
 
 struct Fixture {
   explicit Fixture(std::vector<http::Response> answers, int attempts = 3)
-      : http(std::make_shared<RecordingHttp>(std::move(answers))),
+      : http(std::make_shared<ScriptedHttp>(std::move(answers))),
         client(http, std::make_shared<FixedCredentials>(),
                aws::GuardDutySettings{"eu-west-1", {}, {1ms, 5ms, attempts}}) {}
-  std::shared_ptr<RecordingHttp> http;
+  std::shared_ptr<ScriptedHttp> http;
   aws::GuardDutyClient client;
 };
 

@@ -322,20 +322,5 @@ TEST(HttpBatchSink, StopWaitsForTheRequestInFlightAndReportsItsAnswer) {
   h.sink->stop();  // idempotent, and the destructor stops again
 }
 
-TEST(LogsIngestionProtocol, OnlyTwoHundredFourCommitsAnotherTwoHundredIsAnError) {
-  auto tokens = std::make_shared<FakeTokens>();
-  LogsIngestionProtocol protocol(LogsIngestionOptions{"https://dce.test", "dcr-1", "Custom-T", 1},
-                                 tokens);
-  EXPECT_EQ(protocol.judge(answer(204)).kind, Verdict::Kind::kAccepted);
-  for (long status : {200L, 201L, 202L}) {
-    http::Response proxy = answer(status);
-    proxy.body = "<html>Proxy login</html>";
-    Verdict verdict = protocol.judge(proxy);
-    EXPECT_EQ(verdict.kind, Verdict::Kind::kFatal) << status;
-    EXPECT_NE(verdict.detail.find("Proxy login"), std::string::npos) << verdict.detail;
-    EXPECT_NE(verdict.detail.find("answers 204 on success"), std::string::npos) << verdict.detail;
-  }
-}
-
 }  // namespace
 }  // namespace gd2s

@@ -10,6 +10,7 @@
 
 #include "app/prometheus_text.h"
 #include "state/sqlite_store.h"
+#include "support/recording_sink.h"
 #include "support/test_support.h"
 
 namespace gd2s {
@@ -67,36 +68,7 @@ class ScriptedSource final : public Source {
   uint64_t opened_ = 0;
 };
 
-// Accepts rows, except those containing `reject_marker`, which it rejects; can fail outright.
-class RecordingSink final : public Sink {
- public:
-  std::string_view name() const override { return "recording"; }
-  void send(std::vector<OutboundRow> rows, DeliveryReceiver& receiver) override {
-    if (fail_) throw std::runtime_error("destination unreachable");
-    std::vector<OutboundRow> ok;
-    for (OutboundRow& row : rows) {
-      if (!reject_marker_.empty() && row.json.find(reject_marker_) != std::string::npos) {
-        receiver.rejected(row, "refused by the destination");
-      } else {
-        std::lock_guard lock(mutex_);
-        rows_.push_back(row.json);
-        ok.push_back(std::move(row));
-      }
-    }
-    receiver.accepted(ok);
-  }
-  void flush() override {}
-  std::vector<std::string> rows() const {
-    std::lock_guard lock(mutex_);
-    return rows_;
-  }
-  std::string reject_marker_;
-  bool fail_ = false;
-
- private:
-  mutable std::mutex mutex_;
-  std::vector<std::string> rows_;
-};
+using test::RecordingSink;
 
 class MemoryDeadLetters final : public DeadLetterStore {
  public:
@@ -149,7 +121,7 @@ TEST(Pipeline, SendsTheSameFindingVersionOnce) {
 
 TEST(Pipeline, DeadLettersRowsTheSinkRejectsAndLetsTheVersionThroughLater) {
   Harness h;
-  h.sink.reject_marker_ = "\"Id\":\"bad\"";
+  h.sink.reject_marker = "\"Id\":\"bad\"";
   ScriptedSource source({{finding("good"), finding("bad")}});
   Pipeline pipeline(source, h.sink, h.dead_letters, *h.schema, h.filter, h.dedupe, {});
   pipeline.run();
@@ -162,7 +134,7 @@ TEST(Pipeline, DeadLettersRowsTheSinkRejectsAndLetsTheVersionThroughLater) {
 
 TEST(Pipeline, ASinkFailureLeavesUnitsUncommitted) {
   Harness h;
-  h.sink.fail_ = true;
+  h.sink.fail = true;
   ScriptedSource source({{finding("a"), finding("b")}});
   Pipeline pipeline(source, h.sink, h.dead_letters, *h.schema, h.filter, h.dedupe, {});
   try {
