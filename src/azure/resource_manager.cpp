@@ -16,7 +16,7 @@ std::string arm_error_text(const http::Response& response) {
   simdjson::dom::element body;
   std::string_view code, message;
   if (!parser.parse(response.body).get(body) && !body["error"]["code"].get(code)) {
-    (void)body["error"]["message"].get(message);
+    if (body["error"]["message"].get(message)) message = {};  // a code without a message
     return redact(std::string(code) + (message.empty() ? "" : ": " + std::string(message)));
   }
   std::string start = response.body.substr(0, 200);

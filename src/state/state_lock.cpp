@@ -7,6 +7,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <tuple>
 
 #include "core/time.h"
 
@@ -70,9 +71,9 @@ StateDatabaseLock::StateDatabaseLock(const std::string& database, StateAccess ac
   std::string holder = "pid " + std::to_string(getpid()) + " on host " + host_name() + " since " +
                        format_iso8601(now_utc()) + "\n";
   // Best effort: the lock holds without it, the error of the one refused is less precise.
-  if (ftruncate(fd_, 0) == 0 &&
-      pwrite(fd_, holder.data(), holder.size(), 0) != static_cast<ssize_t>(holder.size()))
-    (void)ftruncate(fd_, 0);
+  bool written = ftruncate(fd_, 0) == 0 && pwrite(fd_, holder.data(), holder.size(), 0) ==
+                                               static_cast<ssize_t>(holder.size());
+  if (!written) std::ignore = ftruncate(fd_, 0);  // no half-written line
 }
 
 StateDatabaseLock::~StateDatabaseLock() {
