@@ -166,7 +166,9 @@ void upload(const httplib::Request& request, httplib::Response& response, const 
 }  // namespace
 
 void register_logs_ingestion(httplib::Server& server, Emulator& emulator) {
-  server.Post(R"(/dataCollectionRules/([^/]+)/streams/([^/]+))",
+  // The request target in origin form, or in absolute form ("https://host/dataCollectionRules/…"),
+  // which an HTTP/1.1 server must accept (RFC 9112 §3.2.2) and Fluent Bit's output sends.
+  server.Post(R"((?:https://[^/]+)?/dataCollectionRules/([^/]+)/streams/([^/]+))",
               [&emulator](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
                 upload(req, res, reader, emulator);
               });

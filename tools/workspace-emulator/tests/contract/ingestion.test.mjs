@@ -2,6 +2,7 @@
 // Ingestion endpoint: rows arrive in the table, and the requests the real
 // service refuses are refused with its status codes and error bodies.
 import assert from "node:assert/strict";
+import https from "node:https";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { gzipSync } from "node:zlib";
 
@@ -186,6 +187,21 @@ describe("Logs Ingestion endpoint, raw requests", () => {
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...headers },
       body,
     });
+
+  it("accepts the request target in absolute form (RFC 9112 §3.2.2), as Fluent Bit sends it", async () => {
+    const url = new URL(path, emulator.url);
+    const body = JSON.stringify([{ Title: "absolute" }]);
+    const status = await new Promise((resolve, reject) => {
+      const request = https.request({ host: url.hostname, port: url.port, method: "POST", path: url.href, ca: emulator.ca,
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" } }, (response) => {
+        response.resume();
+        response.on("end", () => resolve(response.statusCode));
+      });
+      request.on("error", reject);
+      request.end(body);
+    });
+    assert.equal(status, 204);
+  });
 
   it("answers one oversized uncompressed request with the service's 413 body", async () => {
     const body = JSON.stringify([{ Title: "z".repeat(kLimit) }]);
