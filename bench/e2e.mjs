@@ -2,7 +2,9 @@
 // read by `gd2sentinel run --once` through the S3 protocol and shipped through the Logs
 // Ingestion protocol (Entra token, gzip, HTTPS) to the workspace emulator. Reports findings/s,
 // CPU-seconds per 100,000 findings, peak RSS and start-up time of gd2sentinel, the stand-ins'
-// CPU, and checks that the emulator holds exactly N rows and nothing was dead-lettered.
+// CPU, and checks that the emulator holds exactly N rows and nothing was dead-lettered. Then the
+// floor (BM_Floor of gd2s_bench_stages, when the build has it) is measured in the same run, for
+// gd2sentinel's ratio to it.
 //
 //   node bench/e2e.mjs [--findings 200000] [--objects 2000] [--build build/bench]
 //                      [--schema native|legacy] [--json] [--perf FILE] [--binary PATH]
@@ -22,6 +24,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
 import { EMULATOR_CLIENT_SECRET, emulatorSinkToml } from "../tools/workspace-emulator/sink-config.mjs";
+import { floorMicros } from "./floor.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const { values: opts } = parseArgs({ options: {
@@ -156,20 +159,24 @@ async function run(index) {
 }
 
 const results = [];
+let floor = null;
 try {
   results.push(await run(0));
+  floor = floorMicros(build, "BM_Floor");
 } finally {
   s3.kill("SIGTERM");
   emulator.stdin.end();
   fs.rmSync(work, { recursive: true, force: true });
 }
 for (const r of results) {
+  if (floor) Object.assign(r, { floor_us_per_finding: floor, floor_ratio: Number((r.cpu_us_per_finding / floor).toFixed(2)) });
   if (opts.json) { console.log(JSON.stringify(r)); continue; }
   console.log(`${r.findings} findings (${(r.json_bytes / 1e6).toFixed(1)} MB JSON, ${(r.gzip_bytes / 1e6).toFixed(1)} MB gzip) in ${r.objects} objects, schema ${r.schema}`);
   console.log(`  rows in the emulator: ${r.rows} (${r.rows_ok ? "exactly N" : "NOT N"}), dead letters: ${r.dead_letters}`);
   console.log(`  wall ${r.wall_s} s, ${r.findings_per_s} findings/s`);
   console.log(`  gd2sentinel CPU ${r.cpu_s} s (user ${r.user_s}, sys ${r.system_s}) = ${r.cpu_s_per_100k} CPU-s per 100k findings (${r.cpu_us_per_finding} µs/finding)`);
   console.log(`  peak RSS ${r.max_rss_mb} MB`);
+  if (floor) console.log(`  floor (BM_Floor, this run): ${floor} µs/finding; gd2sentinel / floor: ${r.floor_ratio}×`);
   console.log(`  start-up: first S3 request ${r.first_s3_request_ms} ms, first Logs Ingestion request ${r.first_ingest_request_ms} ms after exec`);
   console.log(`  ${r.ingest_requests} Logs Ingestion requests, ${r.ingest_body_mb} MiB JSON, ${r.ingest_wire_mb} MiB gzip`);
   console.log(`  stand-ins' CPU: S3 ${r.s3_server_cpu_s} s (${r.s3_requests} requests), workspace emulator ${r.emulator_cpu_s} s`);

@@ -11,14 +11,12 @@
 // since ready, the number of S3 requests and the wall time (ms since the epoch) of the first.
 
 import crypto from "node:crypto";
-import fs from "node:fs";
 import http from "node:http";
-import path from "node:path";
 import zlib from "node:zlib";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+import { ACCOUNT, BASE_DAY, REGIONS, findingLine } from "./findings.mjs";
+
 const { values: opts } = parseArgs({ options: {
   findings: { type: "string", default: "200000" }, objects: { type: "string", default: "2000" },
   bucket: { type: "string", default: "guardduty-bench" },
@@ -27,39 +25,22 @@ const findings = Number(opts.findings);
 const objectCount = Number(opts.objects);
 const bucket = opts.bucket;
 
-// The 31 sample findings of examples/src as templates, in turn; each copy gets its own id, ARN
-// and times, and sample/archived flags cleared so that every one is delivered.
-const templates = fs.readdirSync(path.join(root, "examples/src")).filter((f) => f.endsWith(".json")).sort()
-  .map((f) => JSON.parse(fs.readFileSync(path.join(root, "examples/src", f), "utf8")));
-for (const t of templates) {
-  if (t.service?.additionalInfo) t.service.additionalInfo = { ...t.service.additionalInfo, sample: false };
-  if (t.service) t.service.archived = false;
-}
-const account = "111122223333";
-const regions = ["us-east-1", "eu-west-1"];
-const base = Date.UTC(2026, 2, 1);
 const objects = new Map();  // key → { body, etag, lastModified }
 let jsonBytes = 0;
 let gzipBytes = 0;
 let n = 0;
 for (let o = 0; o < objectCount; o++) {
   const count = Math.floor(((o + 1) * findings) / objectCount) - Math.floor((o * findings) / objectCount);
-  const region = regions[o % regions.length];
-  const day = new Date(base + Math.floor(o / regions.length) % 28 * 86400000);
+  const region = REGIONS[o % REGIONS.length];
+  const day = new Date(BASE_DAY + Math.floor(o / REGIONS.length) % 28 * 86400000);
   const lines = [];
-  for (let i = 0; i < count; i++, n++) {
-    const t = templates[n % templates.length];
-    const id = crypto.createHash("md5").update(`bench-${n}`).digest("hex");
-    const at = new Date(day.getTime() + (n % 86400) * 1000).toISOString();
-    lines.push(JSON.stringify({ ...t, region, id, arn: `arn:aws:guardduty:${region}:${account}:detector/d0/finding/${id}`,
-      createdAt: at, updatedAt: at }));
-  }
+  for (let i = 0; i < count; i++, n++) lines.push(findingLine(n, region, day));
   const text = lines.join("\n") + "\n";
   const body = zlib.gzipSync(text);
   jsonBytes += Buffer.byteLength(text);
   gzipBytes += body.length;
   const ymd = day.toISOString().slice(0, 10).replace(/-/g, "/");
-  const key = `AWSLogs/${account}/GuardDuty/${region}/${ymd}/${crypto.randomUUID()}.jsonl.gz`;
+  const key = `AWSLogs/${ACCOUNT}/GuardDuty/${region}/${ymd}/${crypto.randomUUID()}.jsonl.gz`;
   objects.set(key, { body, etag: `"${crypto.createHash("md5").update(body).digest("hex")}"`,
     lastModified: new Date(day.getTime() + 86399000).toISOString() });
 }
