@@ -48,17 +48,55 @@ std::optional<Duration> parse_retry_after(std::string_view value, Timestamp now)
   return wait.count() < 0 ? Duration(0) : wait;
 }
 
-// One sender thread's own tools: a gzip encoder and a random source for the jitter.
+// One sender thread's own tools: a random source for the jitter, and, for the rare request the
+// service refuses as a whole (split or bisected), a gzip codec to re-encode its halves.
 class HttpBatchSink::Sender {
  public:
   Sender(int gzip_level, size_t index)
-      : gzip_(gzip_level > 0 ? std::make_unique<GzipEncoder>(gzip_level) : nullptr),
-        random_(std::random_device{}() + index) {}
-  std::unique_ptr<GzipEncoder> gzip_;
+      : gzip_level_(gzip_level), random_(std::random_device{}() + index) {}
+  GzipEncoder* encoder() {
+    if (gzip_level_ > 0 && !encoder_) encoder_ = std::make_unique<GzipEncoder>(gzip_level_);
+    return encoder_.get();
+  }
+  GzipDecoder& decoder() {
+    if (!decoder_) decoder_ = std::make_unique<GzipDecoder>();
+    return *decoder_;
+  }
+  std::mt19937_64& random() { return random_; }
+
+ private:
+  int gzip_level_;
   std::mt19937_64 random_;
-  std::string json_;
-  std::string body_;
+  std::unique_ptr<GzipEncoder> encoder_;
+  std::unique_ptr<GzipDecoder> decoder_;
 };
+
+namespace {
+
+// Writes the JSON array of `rows` to `json` and where each row ends in it to `ends`.
+void write_array(std::span<const OutboundRow> rows, std::string& json,
+                 std::vector<uint32_t>& ends) {
+  json.clear();
+  ends.clear();
+  ends.reserve(rows.size());
+  json += '[';
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (i > 0) json += ',';
+    json += rows[i].json;
+    ends.push_back(static_cast<uint32_t>(json.size()));
+  }
+  json += ']';
+}
+
+// The request body of a JSON array: gzip, or the array itself.
+void encode(std::string& json, GzipEncoder* encoder, std::string& body) {
+  if (encoder != nullptr)
+    encoder->compress(json, body);
+  else
+    body.swap(json);
+}
+
+}  // namespace
 
 HttpBatchSink::HttpBatchSink(std::unique_ptr<BatchProtocol> protocol, http::HttpClientPtr http,
                              HttpBatchSinkOptions options)
@@ -66,6 +104,8 @@ HttpBatchSink::HttpBatchSink(std::unique_ptr<BatchProtocol> protocol, http::Http
       http_(std::move(http)),
       options_(options),
       // Room for one batch waiting per sender: enough to keep them busy, no more.
+      encoder_(protocol_->gzip_level() > 0 ? std::make_unique<GzipEncoder>(protocol_->gzip_level())
+                                           : nullptr),
       queue_(std::max<size_t>(1, options.concurrency) * (options.max_batch_bytes + 4096)) {
   for (size_t i = 0; i < std::max<size_t>(1, options_.concurrency); ++i)
     senders_.emplace_back([this, i] { run_sender(i); });
@@ -102,9 +142,21 @@ void HttpBatchSink::send(std::vector<OutboundRow> rows, DeliveryReceiver& receiv
     }
     Batch batch{{std::make_move_iterator(rows.begin() + static_cast<ptrdiff_t>(planned.begin)),
                  std::make_move_iterator(rows.begin() + static_cast<ptrdiff_t>(planned.end))},
+                {},
+                {},
+                0,
                 &receiver};
-    size_t cost = 0;
-    for (const OutboundRow& row : batch.rows) cost += row.json.size() + kRowOverhead;
+    {
+      // Encoded here, once: what waits and what is in flight is the request body (a fifth of
+      // the JSON with gzip), not the rows' JSON, which is released now.
+      MutexLock lock(encode_mutex_);
+      write_array(batch.rows, json_, batch.ends);
+      batch.json_bytes = json_.size();
+      encode(json_, encoder_.get(), batch.body);
+    }
+    for (OutboundRow& row : batch.rows) std::string().swap(row.json);
+    // Counted at the JSON's size, as the limit is: one request waiting per sender.
+    size_t cost = batch.json_bytes + batch.rows.size() * kRowOverhead;
     {
       MutexLock lock(mutex_);
       ++in_flight_;
@@ -152,26 +204,48 @@ void HttpBatchSink::run_sender(size_t index) {
   }
 }
 
+// The JSON array a part was encoded from (only when the service refused it as a whole).
+std::string HttpBatchSink::part_json(const Part& part, Sender& sender) const {
+  if (protocol_->gzip_level() == 0) return part.body;
+  std::string json;
+  sender.decoder().decompress(part.body, part.json_bytes, json);
+  return json;
+}
+
+// The two halves of a refused part, each encoded as a request of its own.
+std::pair<HttpBatchSink::Part, HttpBatchSink::Part> HttpBatchSink::halves(const Part& part,
+                                                                          Sender& sender) const {
+  std::string json = part_json(part, sender);
+  size_t half = part.rows.size() / 2;
+  auto make = [&](size_t first, size_t count) {
+    Part out;
+    out.rows = part.rows.subspan(first, count);
+    size_t begin = first == 0 ? 1 : part.ends[first - 1] + 1;  // after "[" or the comma
+    size_t end = part.ends[first + count - 1];
+    std::string array;
+    array.reserve(end - begin + 2);
+    array += '[';
+    array.append(json, begin, end - begin);
+    array += ']';
+    for (size_t i = first; i < first + count; ++i)
+      out.ends.push_back(static_cast<uint32_t>(part.ends[i] - begin + 1));
+    out.json_bytes = array.size();
+    encode(array, sender.encoder(), out.body);
+    return out;
+  };
+  return {make(0, half), make(half, part.rows.size() - half)};
+}
+
 void HttpBatchSink::deliver(Batch& batch, Sender& sender) {
   // Parts still to send, last first: a split pushes its second half, then its first.
-  std::vector<std::span<OutboundRow>> parts{std::span<OutboundRow>(batch.rows)};
+  std::vector<Part> parts;
+  parts.push_back(Part{batch.rows, std::move(batch.body), std::move(batch.ends), batch.json_bytes});
   std::stop_token stop = stop_.get_token();
   while (!parts.empty()) {
-    std::span<OutboundRow> rows = parts.back();
+    Part part = std::move(parts.back());
     parts.pop_back();
-
-    sender.json_.clear();
-    sender.json_ += '[';
-    for (size_t i = 0; i < rows.size(); ++i) {
-      if (i > 0) sender.json_ += ',';
-      sender.json_ += rows[i].json;
-    }
-    sender.json_ += ']';
-    const std::string* body = &sender.json_;
-    if (sender.gzip_) {
-      sender.gzip_->compress(sender.json_, sender.body_);
-      body = &sender.body_;
-    }
+    std::span<OutboundRow> rows = part.rows;
+    const std::string* body = &part.body;
 
     std::string request_id = random_uuid();
     bool renewed = false;
@@ -181,7 +255,7 @@ void HttpBatchSink::deliver(Batch& batch, Sender& sender) {
       if (stop.stop_requested()) return;  // rows stay unacknowledged
       auto back_off = [&](const std::string& why, std::optional<Duration> asked) {
         Duration wait = asked ? std::min(*asked, options_.max_retry_after)
-                              : http::full_jitter(options_.backoff, attempt, sender.random_);
+                              : http::full_jitter(options_.backoff, attempt, sender.random());
         ++attempt;
         counters_.retries.fetch_add(1, std::memory_order_relaxed);
         auto level = attempt >= 3 ? spdlog::level::warn : spdlog::level::info;
@@ -247,7 +321,7 @@ void HttpBatchSink::deliver(Batch& batch, Sender& sender) {
       case Verdict::Kind::kAccepted:
         counters_.batches_accepted.fetch_add(1, std::memory_order_relaxed);
         counters_.rows_accepted.fetch_add(rows.size(), std::memory_order_relaxed);
-        counters_.body_bytes.fetch_add(sender.json_.size(), std::memory_order_relaxed);
+        counters_.body_bytes.fetch_add(part.json_bytes, std::memory_order_relaxed);
         batch.receiver->accepted(rows);
         break;
       case Verdict::Kind::kSplit:
@@ -255,6 +329,8 @@ void HttpBatchSink::deliver(Batch& batch, Sender& sender) {
         bool bad = verdict->kind == Verdict::Kind::kBadRecords;
         if (rows.size() == 1) {
           counters_.rows_rejected.fetch_add(1, std::memory_order_relaxed);
+          std::string json = part_json(part, sender);  // "[row]"
+          rows[0].json.assign(json, 1, json.size() - 2);
           batch.receiver->rejected(
               rows[0], std::string(protocol_->name()) +
                            (bad ? " refused the record: " : " refused the record as too large: ") +
@@ -263,11 +339,11 @@ void HttpBatchSink::deliver(Batch& batch, Sender& sender) {
         }
         counters_.splits.fetch_add(1, std::memory_order_relaxed);
         spdlog::warn("{}: a request of {} rows ({}) was refused: {}; {} it", protocol_->name(),
-                     rows.size(), human_bytes(sender.json_.size()), verdict->detail,
+                     rows.size(), human_bytes(part.json_bytes), verdict->detail,
                      bad ? "bisecting to find the refused rows in" : "splitting");
-        size_t half = rows.size() / 2;
-        parts.push_back(rows.subspan(half));
-        parts.push_back(rows.first(half));
+        auto [first, second] = halves(part, sender);
+        parts.push_back(std::move(second));
+        parts.push_back(std::move(first));
         break;
       }
       default:

@@ -20,6 +20,7 @@
 #include "core/mutex.h"
 #include "http/http_client.h"
 #include "http/retry.h"
+#include "sinks/gzip_encoder.h"
 #include "sinks/sink.h"
 
 namespace gd2s {
@@ -113,14 +114,28 @@ class HttpBatchSink : public Sink {
   void write_metrics(MetricsWriter& out) const override;
 
  private:
+  // Rows handed over, encoded into one request. The rows keep their tickets; their JSON is
+  // released once encoded, and recovered from the body only for a request refused as a whole.
   struct Batch {
     std::vector<OutboundRow> rows;
+    std::string body;            // the request body: the JSON array, gzipped when the protocol says
+    std::vector<uint32_t> ends;  // where each row ends in the JSON array
+    size_t json_bytes = 0;       // the JSON array's size
     DeliveryReceiver* receiver = nullptr;
+  };
+  // A batch, or a half of one the service refused.
+  struct Part {
+    std::span<OutboundRow> rows;
+    std::string body;
+    std::vector<uint32_t> ends;
+    size_t json_bytes = 0;
   };
   class Sender;
 
   void run_sender(size_t index);
   void deliver(Batch& batch, Sender& sender);
+  std::string part_json(const Part& part, Sender& sender) const;
+  std::pair<Part, Part> halves(const Part& part, Sender& sender) const;
   void stop_for_good(const std::string& message) EXCLUDES(mutex_);
   void batch_done() EXCLUDES(mutex_);
 
@@ -128,6 +143,11 @@ class HttpBatchSink : public Sink {
   http::HttpClientPtr http_;
   HttpBatchSinkOptions options_;
   SinkCounters counters_;
+
+  // What send() encodes with (the caller's thread).
+  Mutex encode_mutex_;
+  std::unique_ptr<GzipEncoder> encoder_ GUARDED_BY(encode_mutex_);
+  std::string json_ GUARDED_BY(encode_mutex_);
 
   BoundedQueue<Batch> queue_;
   std::stop_source stop_;

@@ -14,9 +14,11 @@ namespace gd2s {
 class DeliveryReceiver {
  public:
   virtual ~DeliveryReceiver() = default;
-  /// The destination has these rows (for HTTP sinks: a 2xx for their request).
+  /// The destination has these rows (for HTTP sinks: a 2xx for their request). Their tickets
+  /// are as handed over; their JSON may be gone (an HTTP sink keeps only the encoded request).
   virtual void accepted(std::span<OutboundRow> rows) = 0;
   /// The destination refuses this row for good; it goes to the dead letters with `reason`.
+  /// `row.json` is the row as it was handed over.
   virtual void rejected(OutboundRow& row, std::string_view reason) = 0;
 };
 

@@ -74,20 +74,29 @@ class FakeTokens final : public azure::TokenProvider {
   int invalidations_ = 0;
 };
 
-/// Records accepted and rejected rows (by their JSON) and settles their units like the pipeline.
+/// Records accepted rows (by their line: make_rows numbers them 1, 2, …) and rejected rows (by
+/// their JSON, with the reason).
 class RecordingReceiver final : public DeliveryReceiver {
  public:
   void accepted(std::span<OutboundRow> rows) override {
     std::lock_guard lock(mutex_);
-    for (OutboundRow& row : rows) accepted_.push_back(row.json);
+    for (OutboundRow& row : rows) {
+      accepted_.push_back(row.ticket.line);
+      if (!row.json.empty()) ++accepted_with_json_;
+    }
   }
   void rejected(OutboundRow& row, std::string_view reason) override {
     std::lock_guard lock(mutex_);
     rejected_.emplace_back(row.json, std::string(reason));
   }
-  std::vector<std::string> accepted_rows() const {
+  std::vector<uint64_t> accepted_rows() const {
     std::lock_guard lock(mutex_);
     return accepted_;
+  }
+  /// Accepted rows that still held their JSON when reported.
+  size_t accepted_with_json() const {
+    std::lock_guard lock(mutex_);
+    return accepted_with_json_;
   }
   std::vector<std::pair<std::string, std::string>> rejected_rows() const {
     std::lock_guard lock(mutex_);
@@ -96,7 +105,8 @@ class RecordingReceiver final : public DeliveryReceiver {
 
  private:
   mutable std::mutex mutex_;
-  std::vector<std::string> accepted_;
+  std::vector<uint64_t> accepted_;
+  size_t accepted_with_json_ = 0;
   std::vector<std::pair<std::string, std::string>> rejected_;
 };
 
@@ -113,7 +123,11 @@ inline std::string plain_body(const std::string& body) {
 /// Rows with the given JSON, without a unit (sink tests do not commit anything).
 inline std::vector<OutboundRow> make_rows(const std::vector<std::string>& json) {
   std::vector<OutboundRow> rows;
-  for (const std::string& j : json) rows.push_back(OutboundRow{j, RecordTicket{}});
+  for (const std::string& j : json) {
+    RecordTicket ticket;
+    ticket.line = rows.size() + 1;
+    rows.push_back(OutboundRow{j, std::move(ticket)});
+  }
   return rows;
 }
 

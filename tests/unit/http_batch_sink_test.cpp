@@ -87,6 +87,20 @@ TEST(HttpBatchSink, AnyRowSizesGoOutOnceEachInRequestsWithinTheLimit) {
   }
 }
 
+TEST(HttpBatchSink, KeepsOnlyTheEncodedRequestNotTheRowsJson) {
+  Harness h([](const http::Request&) { return answer(204); });
+  std::vector<std::string> json;
+  for (int i = 0; i < 50; ++i) json.push_back(row(i, 100));
+  h.sink->send(test::make_rows(json), h.receiver);
+  h.sink->flush();
+  EXPECT_EQ(h.receiver.accepted_rows().size(), 50u);
+  EXPECT_EQ(h.receiver.accepted_with_json(), 0u) << "the rows' JSON outlived their encoding";
+  ASSERT_EQ(h.http->seen().size(), 1u);
+  std::string expected = "[";
+  for (const std::string& j : json) expected += (expected.size() > 1 ? "," : "") + j;
+  EXPECT_EQ(test::plain_body(h.http->seen()[0].request.body), expected + "]");
+}
+
 TEST(HttpBatchSink, KeepsUpToConcurrencyRequestsInFlight) {
   std::atomic<int> now{0}, most{0};
   Harness h(
@@ -300,7 +314,7 @@ TEST(HttpBatchSink, AfterAFatalAnswerFlushWaitsForTheRequestsStillInFlight) {
   auto receiver = std::make_unique<RecordingReceiver>();
   h.sink->send(test::make_rows({row(1), row(2)}), *receiver);
   EXPECT_THROW(h.sink->flush(), SinkError);
-  EXPECT_EQ(receiver->accepted_rows(), std::vector<std::string>{row(2)})
+  EXPECT_EQ(receiver->accepted_rows(), std::vector<uint64_t>{2})
       << "flush returned before the slow request was answered";
   receiver.reset();  // under ASan, a later report to it would be a use after free
   h.sink.reset();
