@@ -225,6 +225,7 @@ int dead_letters_replay_command(const DeadLettersOptions& options) {
       if (chunk.size() >= kChunkLetters || chunk_bytes >= kChunkBytes) replay_chunk();
     });
     replay_chunk();
+    dedupe.flush();  // versions accepted for letters that did not replay whole
     report_scan(path, scan);
     fmt::print(report,
                "replay of {}: {} replayed ({} rows sent), {} still failing, {} skipped as already "

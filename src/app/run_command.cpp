@@ -147,6 +147,9 @@ int run_command(const RunOptions& options) {
                                 config.log.progress_interval);
       pipeline.run();
     }
+    // Every committed unit wrote its versions as it committed; these are the rest the sink
+    // accepted (units left uncommitted by a stop), so that a restart does not send them again.
+    dedupe.flush();
     SourceTotals totals = source.totals();
     const PipelineStats& stats = pipeline.stats();
     spdlog::info(

@@ -25,9 +25,9 @@ void UnitOfWork::settle(Settlement how) {
   }
   if (counts_.settled() > counts_.emitted)
     throw std::logic_error("unit " + key_ + " settled more records than it handed out");
-  std::optional<Ending> commit = commit_due();
+  std::optional<DueCommit> due = commit_due();
   lock.unlock();
-  if (commit && on_commit_) on_commit_(*this, *commit);
+  if (due) commit(*due);
 }
 
 void UnitOfWork::seal(Ending ending) {
@@ -35,16 +35,28 @@ void UnitOfWork::seal(Ending ending) {
   if (sealed_) return;
   sealed_ = true;
   ending_ = ending;
-  std::optional<Ending> commit = commit_due();
+  std::optional<DueCommit> due = commit_due();
   lock.unlock();
-  if (commit && on_commit_) on_commit_(*this, *commit);
+  if (due) commit(*due);
 }
 
-std::optional<UnitOfWork::Ending> UnitOfWork::commit_due() {
+void UnitOfWork::before_commit(std::function<void()> hook) {
+  MutexLock lock(mutex_);
+  if (!before_commit_) before_commit_ = std::move(hook);
+}
+
+std::optional<UnitOfWork::DueCommit> UnitOfWork::commit_due() {
   if (!sealed_ || committed_ || counts_.settled() != counts_.emitted) return std::nullopt;
   if (ending_ == Ending::kAbandoned) return std::nullopt;
   committed_ = true;
-  return ending_;
+  DueCommit due{ending_, std::move(before_commit_)};  // it runs once, as the unit commits once
+  before_commit_ = nullptr;
+  return due;
+}
+
+void UnitOfWork::commit(const DueCommit& due) {
+  if (due.before) due.before();
+  if (on_commit_) on_commit_(*this, due.ending);
 }
 
 UnitCounts UnitOfWork::counts() const {

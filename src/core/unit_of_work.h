@@ -54,6 +54,13 @@ class UnitOfWork {
   /// Records committed by an earlier run and not handed out again.
   uint64_t skipped_records() const { return skipped_; }
 
+  /// Runs `hook` once, just before the commit callback and outside the unit's lock, on the thread
+  /// that commits: what the records made durable elsewhere is written there before the unit
+  /// commits (the dedupe window's delivered versions). If it throws, the unit does not commit
+  /// (on_commit is not called) and the exception goes to that thread. Only the first call sets
+  /// it; later ones are ignored.
+  void before_commit(std::function<void()> hook);
+
   /// Registers one more record; returns its index within the unit (counting skipped ones).
   uint64_t add_record();
   void settle(Settlement how);
@@ -64,9 +71,14 @@ class UnitOfWork {
   bool committed() const;
 
  private:
-  // The ending to commit with when the unit is due to commit now (it then counts as committed):
-  // the caller unlocks first, so on_commit_ never runs under mutex_.
-  std::optional<Ending> commit_due() REQUIRES(mutex_);
+  struct DueCommit {
+    Ending ending;
+    std::function<void()> before;
+  };
+  // What to commit with when the unit is due to commit now (it then counts as committed): the
+  // caller unlocks first and then calls commit(), so no callback runs under mutex_.
+  std::optional<DueCommit> commit_due() REQUIRES(mutex_);
+  void commit(const DueCommit& due) EXCLUDES(mutex_);
 
   const std::string source_;
   const std::string key_;
@@ -79,6 +91,7 @@ class UnitOfWork {
   bool sealed_ GUARDED_BY(mutex_) = false;
   Ending ending_ GUARDED_BY(mutex_) = Ending::kComplete;
   bool committed_ GUARDED_BY(mutex_) = false;
+  std::function<void()> before_commit_ GUARDED_BY(mutex_);
 };
 
 using UnitPtr = std::shared_ptr<UnitOfWork>;

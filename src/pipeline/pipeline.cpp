@@ -269,10 +269,13 @@ void Pipeline::accepted(std::span<OutboundRow> rows) {
   std::vector<FindingVersion> versions;
   for (const OutboundRow& row : rows)
     if (row.ticket.version) versions.push_back(*row.ticket.version);
-  dedupe_.delivered(versions);  // before the units commit: a crash in between only resends
+  dedupe_.delivered(versions);  // staged before the units commit: a crash in between resends
+  // A unit with delivered versions writes them to the state store before it commits.
+  std::function<void()> flush = [&dedupe = dedupe_] { dedupe.flush(); };
   for (OutboundRow& row : rows) {
     stats_.rows_accepted.fetch_add(1, std::memory_order_relaxed);
     stats_.count_accepted(row.ticket.severity, row.ticket.type);
+    if (row.ticket.version) row.ticket.unit->before_commit(flush);
     row.ticket.unit->settle(Settlement::kAccepted);
   }
 }

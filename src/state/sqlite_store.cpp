@@ -123,6 +123,9 @@ void SqliteStateStore::open_schema() {
   get_delivered_ = prepare(
       "SELECT 1 FROM delivered_versions WHERE updated_at = ?2 AND finding_id = ?1 "
       "AND delivered_us >= ?3");
+  // Read from the age index alone: it holds the whole key.
+  scan_delivered_ =
+      prepare("SELECT finding_id, updated_at FROM delivered_versions WHERE delivered_us >= ?1");
   put_delivered_ = prepare(
       "INSERT INTO delivered_versions (updated_at, finding_id, delivered_us) VALUES (?2, ?1, ?3) "
       "ON CONFLICT (updated_at, finding_id) DO UPDATE SET delivered_us = excluded.delivered_us");
@@ -144,8 +147,8 @@ SqliteStateStore::~SqliteStateStore() {
 }
 
 void SqliteStateStore::close() {
-  for (sqlite3_stmt* stmt : {get_checkpoint_, put_checkpoint_, get_delivered_, put_delivered_,
-                             prune_delivered_, get_replay_, put_replay_})
+  for (sqlite3_stmt* stmt : {get_checkpoint_, put_checkpoint_, get_delivered_, scan_delivered_,
+                             put_delivered_, prune_delivered_, get_replay_, put_replay_})
     sqlite3_finalize(stmt);  // a no-op for null
   sqlite3_close(db_);
   db_ = nullptr;
@@ -260,6 +263,21 @@ std::vector<bool> SqliteStateStore::delivered_since(std::span<const FindingVersi
     throw;
   }
   return delivered;
+}
+
+void SqliteStateStore::each_delivered_since(Timestamp since, const DeliveredVisitor& visit) {
+  MutexLock lock(mutex_);
+  sqlite3_stmt* stmt = scan_delivered_;
+  Reset reset(stmt);
+  sqlite3_bind_int64(stmt, 1, to_micros(since));
+  auto text = [stmt](int column) {
+    const auto* bytes = reinterpret_cast<const char*>(sqlite3_column_text(stmt, column));
+    return std::string_view(bytes, static_cast<size_t>(sqlite3_column_bytes(stmt, column)));
+  };
+  int rc = SQLITE_ROW;
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) visit(text(0), text(1));
+  if (rc != SQLITE_DONE)
+    throw StateError("reading dedupe window: " + std::string(sqlite3_errmsg(db_)));
 }
 
 void SqliteStateStore::remember_delivered(std::span<const FindingVersion> versions, Timestamp at) {

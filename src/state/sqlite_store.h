@@ -27,6 +27,7 @@ class SqliteStateStore final : public StateStore {
   using StateStore::delivered_since;
   std::vector<bool> delivered_since(std::span<const FindingVersion> versions,
                                     Timestamp since) override;
+  void each_delivered_since(Timestamp since, const DeliveredVisitor& visit) override;
   void remember_delivered(std::span<const FindingVersion> versions, Timestamp at) override;
   uint64_t forget_delivered_before(Timestamp before) override;
   std::optional<DeadLetterMark> dead_letter_mark(std::string_view line_sha256,
@@ -54,6 +55,7 @@ class SqliteStateStore final : public StateStore {
   sqlite3_stmt* get_checkpoint_ GUARDED_BY(mutex_) = nullptr;
   sqlite3_stmt* put_checkpoint_ GUARDED_BY(mutex_) = nullptr;
   sqlite3_stmt* get_delivered_ GUARDED_BY(mutex_) = nullptr;
+  sqlite3_stmt* scan_delivered_ GUARDED_BY(mutex_) = nullptr;
   sqlite3_stmt* put_delivered_ GUARDED_BY(mutex_) = nullptr;
   sqlite3_stmt* prune_delivered_ GUARDED_BY(mutex_) = nullptr;
   sqlite3_stmt* get_replay_ GUARDED_BY(mutex_) = nullptr;

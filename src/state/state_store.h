@@ -3,6 +3,7 @@
 // delivered (the dedupe window). Implementations are safe to call from any thread.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -60,6 +61,10 @@ class StateStore {
   bool delivered_since(const FindingVersion& version, Timestamp since) {
     return delivered_since(std::span(&version, 1), since)[0];
   }
+  /// Calls `visit` with the id and updatedAt of every version delivered at or after `since`, in
+  /// one read (the views live only for the call). `visit` must not call the store.
+  using DeliveredVisitor = std::function<void(std::string_view id, std::string_view updated_at)>;
+  virtual void each_delivered_since(Timestamp since, const DeliveredVisitor& visit) = 0;
   /// Records versions as delivered at `at`, in one transaction.
   virtual void remember_delivered(std::span<const FindingVersion> versions, Timestamp at) = 0;
   /// Drops delivered versions older than `before`; returns how many.

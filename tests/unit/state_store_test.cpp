@@ -2,6 +2,8 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "state/sqlite_store.h"
 #include "support/test_support.h"
 
@@ -124,6 +126,38 @@ TEST(SqliteStateStore, RemembersDeliveredVersionsWithinAWindow) {
       << "a batch is answered version by version, in order";
   EXPECT_EQ(store.forget_delivered_before(t0 + std::chrono::seconds(1)), 1u);
   EXPECT_FALSE(store.delivered_since(v, t0 - std::chrono::hours(1)));
+}
+
+TEST(SqliteStateStore, StreamsTheVersionsDeliveredWithinAWindow) {
+  test::TempDir dir;
+  SqliteStateStore store(dir.file("state.db"));
+  Timestamp t0 = now_utc();
+  std::vector<FindingVersion> old{{"old", "2026-01-01T00:00:00.000Z"}};
+  std::vector<FindingVersion> recent{{"f1", "2026-01-01T00:00:00.000Z"},
+                                     {"f2", "2026-01-02T00:00:00.000Z"}};
+  store.remember_delivered(old, t0 - std::chrono::hours(2));
+  store.remember_delivered(recent, t0);
+  std::vector<FindingVersion> seen;
+  store.each_delivered_since(t0 - std::chrono::hours(1),
+                             [&](std::string_view id, std::string_view updated_at) {
+                               seen.push_back({std::string(id), std::string(updated_at)});
+                             });
+  std::sort(seen.begin(), seen.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0].id, "f1");
+  EXPECT_EQ(seen[0].updated_at, "2026-01-01T00:00:00.000Z");
+  EXPECT_EQ(seen[1].id, "f2");
+  EXPECT_EQ(seen[1].updated_at, "2026-01-02T00:00:00.000Z");
+  size_t all = 0;
+  store.each_delivered_since(Timestamp{}, [&](std::string_view, std::string_view) { ++all; });
+  EXPECT_EQ(all, 3u);
+  EXPECT_THROW(
+      store.each_delivered_since(
+          Timestamp{}, [](std::string_view, std::string_view) { throw StateError("stop"); }),
+      StateError);
+  all = 0;
+  store.each_delivered_since(Timestamp{}, [&](std::string_view, std::string_view) { ++all; });
+  EXPECT_EQ(all, 3u) << "a visitor that throws leaves the store usable";
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -85,6 +87,58 @@ TEST(UnitOfWork, SettlesFromManyThreadsAndCommitsOnce) {
     });
   for (auto& t : threads) t.join();
   EXPECT_EQ(commits.count, 1);
+}
+
+TEST(UnitOfWork, RunsTheBeforeCommitHookOnceJustBeforeCommitting) {
+  std::vector<std::string> calls;
+  auto unit = std::make_shared<UnitOfWork>(
+      "files", "/x", 0,
+      [&calls](const UnitOfWork&, UnitOfWork::Ending) { calls.push_back("commit"); });
+  unit->before_commit([&calls] { calls.push_back("before"); });
+  unit->before_commit([&calls] { calls.push_back("a second hook"); });  // ignored
+  unit->add_record();
+  unit->add_record();
+  unit->settle(Settlement::kAccepted);
+  unit->seal(UnitOfWork::Ending::kComplete);
+  EXPECT_TRUE(calls.empty()) << "not due yet";
+  unit->settle(Settlement::kAccepted);
+  EXPECT_EQ(calls, (std::vector<std::string>{"before", "commit"}));
+  unit->seal(UnitOfWork::Ending::kComplete);
+  EXPECT_EQ(calls.size(), 2u);
+}
+
+TEST(UnitOfWork, RunsTheHookWhenTheSealCommits) {
+  std::vector<std::string> calls;
+  auto unit = std::make_shared<UnitOfWork>(
+      "files", "/x", 0,
+      [&calls](const UnitOfWork&, UnitOfWork::Ending) { calls.push_back("commit"); });
+  unit->before_commit([&calls] { calls.push_back("before"); });
+  unit->add_record();
+  unit->settle(Settlement::kFiltered);
+  unit->seal(UnitOfWork::Ending::kStopped);
+  EXPECT_EQ(calls, (std::vector<std::string>{"before", "commit"}));
+}
+
+TEST(UnitOfWork, AHookThatThrowsKeepsTheUnitFromCommitting) {
+  Commits commits;
+  auto unit = make_unit(commits);
+  unit->before_commit([] { throw std::runtime_error("state database is full"); });
+  unit->add_record();
+  unit->seal(UnitOfWork::Ending::kComplete);
+  EXPECT_THROW(unit->settle(Settlement::kAccepted), std::runtime_error);
+  EXPECT_EQ(commits.count, 0) << "no checkpoint without what the hook writes";
+}
+
+TEST(UnitOfWork, AnAbandonedUnitNeverRunsTheHook) {
+  Commits commits;
+  auto unit = make_unit(commits);
+  int hooks = 0;
+  unit->before_commit([&hooks] { ++hooks; });
+  unit->add_record();
+  unit->seal(UnitOfWork::Ending::kAbandoned);
+  unit->settle(Settlement::kAccepted);
+  EXPECT_EQ(hooks, 0);
+  EXPECT_EQ(commits.count, 0);
 }
 
 }  // namespace
