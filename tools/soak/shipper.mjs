@@ -82,8 +82,9 @@ export class Shipper {
       life.child.kill("SIGKILL");
       await life.exited;
       // Back at once, or after up to a second: restarts race with messages coming back too.
+      // Back even when the killing stopped meanwhile: the drain needs a shipper running.
       await sleep(this.random() * 1000);
-      if (this.killing && !this.stopped) this.start();
+      if (!this.stopped) this.start();
     }, after);
   }
 
