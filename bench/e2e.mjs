@@ -8,7 +8,7 @@
 //
 //   node bench/e2e.mjs [--findings 200000] [--objects 2000] [--build build/bench]
 //                      [--schema native|legacy] [--json] [--perf FILE] [--binary PATH]
-//                      [--dedupe-window 0s]
+//                      [--dedupe-window 0s] [--gzip-level N]
 //
 // gd2sentinel runs under /usr/bin/time (user + system CPU, max RSS). Start-up is measured from
 // just before exec to the S3 stand-in receiving the first request (its clock, ms resolution),
@@ -31,6 +31,7 @@ const { values: opts } = parseArgs({ options: {
   findings: { type: "string", default: "200000" }, objects: { type: "string", default: "2000" },
   build: { type: "string", default: "build/bench" }, schema: { type: "string", default: "native" },
   "dedupe-window": { type: "string", default: "" },  // e.g. "0s": deduplication off
+  "gzip-level": { type: "string", default: "" },  // the sink's gzip_level; its default when empty
   perf: { type: "string", default: "" },  // also record a CPU profile (perf record) of gd2sentinel
   binary: { type: "string" }, wrap: { type: "string", default: "" },  // e.g. "strace -f -tt -o FILE"
   json: { type: "boolean", default: false },
@@ -83,7 +84,8 @@ schema = "${schema}"
 drop_sample = false
 drop_archived = false
 ${dedupeWindow ? `dedupe_window = "${dedupeWindow}"` : ""}
-${emulatorSinkToml({ ready, caFile: path.join(work, "ca.pem"), stream, secretEnv: "BENCH_AZURE_CLIENT_SECRET" })}[dead_letter]
+${emulatorSinkToml({ ready, caFile: path.join(work, "ca.pem"), stream, secretEnv: "BENCH_AZURE_CLIENT_SECRET" })
+  .replace("[azure]", opts["gzip-level"] ? `gzip_level = ${Number(opts["gzip-level"])}\n[azure]` : "[azure]")}[dead_letter]
 path = "${path.join(work, `dead-${run}.jsonl`)}"
 [state]
 path = "${path.join(work, `state-${run}.db`)}"

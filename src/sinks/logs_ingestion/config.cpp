@@ -11,7 +11,7 @@ constexpr OptionDoc kOptions[] = {
     {"workspace_resource_id", "string", R"(`""`)"},
     {"max_batch_bytes", "whole number, 1024–1048576", "`1048576`"},
     {"concurrency", "whole number, 1–64", "`4`"},
-    {"gzip_level", "whole number, 1–9", "`6`"},
+    {"gzip_level", "whole number, 1–9", "`1`"},
     {"max_retry_delay", "duration", R"(`"60s"`)"},
 };
 

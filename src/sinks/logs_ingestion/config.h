@@ -19,7 +19,7 @@ struct LogsIngestionConfig : BatchingConfig {
   /// Optional: the Log Analytics workspace's ARM id, for `check` and `migrate table` to read
   /// and migrate the table before a rule exists.
   std::string workspace_resource_id;
-  int64_t gzip_level = 6;
+  int64_t gzip_level = 1;
 };
 
 /// The keys of [sink.logs_ingestion], as docs/configuration.md documents them.

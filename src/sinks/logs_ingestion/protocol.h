@@ -14,7 +14,7 @@ struct LogsIngestionOptions {
   std::string endpoint;  // the DCR's logs ingestion endpoint or a DCE, without a trailing '/'
   std::string dcr_immutable_id;
   std::string stream;
-  int gzip_level = 6;
+  int gzip_level = 1;
 };
 
 class LogsIngestionProtocol final : public BatchProtocol {
