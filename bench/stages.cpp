@@ -28,7 +28,8 @@ namespace gd2s::bench {
 namespace {
 
 constexpr size_t kMaxBatchBytes = 1024 * 1024;  // the Logs Ingestion API's limit per request
-constexpr int kFloorGzipLevel = 6;  // the floor's gzip level, Fluent Bit's (gzip_level's default is 1)
+// The floor's gzip level: Fluent Bit's (gzip_level's default is 1).
+constexpr int kFloorGzipLevel = 6;
 
 void count_findings(benchmark::State& state, size_t per_iteration, size_t bytes_per_iteration) {
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * per_iteration));
