@@ -270,12 +270,17 @@ void Pipeline::accepted(std::span<OutboundRow> rows) {
   for (const OutboundRow& row : rows)
     if (row.ticket.version) versions.push_back(*row.ticket.version);
   dedupe_.delivered(versions);  // staged before the units commit: a crash in between resends
-  // A unit with delivered versions writes them to the state store before it commits.
+  // A unit with delivered versions writes them to the state store before it commits: the hook
+  // is set once per run of rows from one unit (a request's rows share a few), not per row.
   std::function<void()> flush = [&dedupe = dedupe_] { dedupe.flush(); };
+  const UnitOfWork* hooked = nullptr;
   for (OutboundRow& row : rows) {
     stats_.rows_accepted.fetch_add(1, std::memory_order_relaxed);
     stats_.count_accepted(row.ticket.severity, row.ticket.type);
-    if (row.ticket.version) row.ticket.unit->before_commit(flush);
+    if (row.ticket.version && row.ticket.unit.get() != hooked) {
+      row.ticket.unit->before_commit(flush);
+      hooked = row.ticket.unit.get();
+    }
     row.ticket.unit->settle(Settlement::kAccepted);
   }
 }
