@@ -132,7 +132,7 @@ void SqliteStateStore::open_schema() {
   get_delivered_ = prepare(
       "SELECT 1 FROM delivered_versions WHERE updated_at = ?2 AND finding_id = ?1 "
       "AND delivered_us >= ?3");
-  // Read from the age index alone: it holds the whole key.
+  // One pass over the table, read once at start (schema 4 has no index by delivery time).
   scan_delivered_ =
       prepare("SELECT finding_id, updated_at FROM delivered_versions WHERE delivered_us >= ?1");
   put_delivered_ = prepare(
