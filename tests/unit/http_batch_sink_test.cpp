@@ -295,17 +295,23 @@ TEST(HttpBatchSink, StopsRetryingWhenDestroyedAndLeavesRowsUnreported) {
   EXPECT_TRUE(h.receiver.rejected_rows().empty());
 }
 
-// Request 1 is refused for good (403) at once; request 2 is slow and then accepted. A flush that
-// returned at the 403 would let its caller free the receiver that request 2 still reports to.
+// Request 1 is refused for good (403) once request 2 is in flight; request 2 is slow and then
+// accepted. A flush that returned at the 403 would let its caller free the receiver that request
+// 2 still reports to. (The 403 waits for request 2 to start: a batch still queued at the 403 is
+// dropped, which is right, but is not what this test is about.)
 TEST(HttpBatchSink, AfterAFatalAnswerFlushWaitsForTheRequestsStillInFlight) {
+  std::promise<void> second_started;
+  std::shared_future<void> second_started_future = second_started.get_future().share();
   std::promise<void> refused;
   std::shared_future<void> refused_future = refused.get_future().share();
   Harness h(
       [&](const http::Request& request) {
         if (row_numbers(request.body) == std::vector<int64_t>{1}) {
+          second_started_future.wait();
           refused.set_value();
           return answer(403);
         }
+        second_started.set_value();
         refused_future.wait();
         std::this_thread::sleep_for(200ms);  // a slow service, not synchronisation
         return answer(204);
