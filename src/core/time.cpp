@@ -82,6 +82,12 @@ std::optional<Timestamp> from_epoch_seconds(double seconds) {
 }
 
 std::string format_iso8601(Timestamp t) {
+  std::string out;
+  append_iso8601(out, t);
+  return out;
+}
+
+void append_iso8601(std::string& out, Timestamp t) {
   using namespace std::chrono;
   auto day_point = floor<days>(t);
   year_month_day ymd{day_point};
@@ -90,8 +96,8 @@ std::string format_iso8601(Timestamp t) {
   // Every row carries a timestamp or two, so the digits are written by hand (snprintf was ~2 %
   // of the pipeline's CPU); only a year outside 0-9999 (an offset can move year 0 to -1) goes
   // through snprintf's "%04d", sign and all.
-  char out[40];
-  char* p = out;
+  char text[40];
+  char* p = text;
   auto digits = [&p](long long value, int width) {
     for (int i = width - 1; i >= 0; --i, value /= 10) p[i] = static_cast<char>('0' + value % 10);
     p += width;
@@ -117,7 +123,7 @@ std::string format_iso8601(Timestamp t) {
   else
     digits(micros, 6);
   *p++ = 'Z';
-  return std::string(out, p);
+  out.append(text, p);
 }
 
 std::string format_rfc1123(std::chrono::sys_seconds t) {

@@ -22,6 +22,8 @@ std::optional<Timestamp> from_epoch_seconds(double seconds);
 
 /// "2022-11-17T09:33:19.224Z": milliseconds always, microseconds when they are not zero.
 std::string format_iso8601(Timestamp t);
+/// The same, appended to `out` (no string of its own: rows write two or more a finding).
+void append_iso8601(std::string& out, Timestamp t);
 
 /// "Mon, 04 Apr 2016 08:00:00 GMT" (RFC 1123), as HTTP dates are written.
 std::string format_rfc1123(std::chrono::sys_seconds t);

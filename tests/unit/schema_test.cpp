@@ -133,6 +133,36 @@ TEST(LegacySchema, TwoKeysThatFlattenToOneNameKeepTheFirstAndTheLaterByItsPath) 
   EXPECT_EQ(std::string_view(extra["service.additionalInfo.x_y"]), "second") << row;
 }
 
+TEST(LegacySchema, HundredsOfUndeclaredNamesAreEachKeptOnceInEveryRow) {
+  // 300 undeclared names in one row, and "k-7" after "k_7": the later one by its path. The
+  // second row, written by the same thread, starts with none of the first row's names used.
+  std::string info;
+  for (int i = 0; i < 300; ++i)
+    info += "\"k_" + std::to_string(i) + "\":" + std::to_string(i) + ",";
+  info += R"("k-7":-7)";
+  std::string text = kFinding;
+  text.replace(text.find(R"("archived":false)"), 16,
+               R"("archived":false,"additionalInfo":{)" + info + "}");
+  for (int row_number = 1; row_number <= 2; ++row_number) {
+    simdjson::dom::parser parser;
+    std::string row = row_for("legacy", text);
+    simdjson::dom::object extra =
+        parser.parse(row).get_object().value()["AdditionalFields"].get_object().value();
+    for (int i = 0; i < 300; ++i) {
+      std::string name = "service_additionalInfo_k_" + std::to_string(i) + "_d";
+      ASSERT_EQ(int64_t(extra[name]), i) << "row " << row_number << ": " << name;
+    }
+    EXPECT_EQ(int64_t(extra["service.additionalInfo.k-7"]), -7) << row_number;
+    size_t ours = 0;
+    for (auto member : extra)
+      ours += member.key.find("additionalInfo_k_") != std::string_view::npos ||
+                      member.key.find("additionalInfo.k") != std::string_view::npos
+                  ? 1
+                  : 0;
+    EXPECT_EQ(ours, 301u) << "each name once, row " << row_number;
+  }
+}
+
 TEST(LegacySchema, EveryRowKeyIsADeclaredColumnWithinTheNameLimit) {
   auto schema = make_schema("legacy");
   std::set<std::string> declared;

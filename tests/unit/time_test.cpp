@@ -31,6 +31,15 @@ TEST(Iso8601, WritesEveryFieldAtItsWidthAndYearsOutsideFourDigitsToo) {
             "10000-01-01T00:00:00.000Z");
 }
 
+TEST(Iso8601, AppendingWritesTheSameTextAfterWhatIsThere) {
+  auto t = parse_iso8601("2022-11-17T09:33:19.224Z");
+  ASSERT_TRUE(t);
+  std::string out = "\"";
+  append_iso8601(out, *t);
+  EXPECT_EQ(out, "\"" + format_iso8601(*t));
+  EXPECT_EQ(out, "\"2022-11-17T09:33:19.224Z");
+}
+
 TEST(Iso8601, RefusesWhatIsNotATime) {
   for (const char* bad : {"", "2024-01-01", "2024-13-01T00:00:00Z", "2024-02-30T00:00:00Z",
                           "yesterday", "2024-01-01T00:00:00Zjunk", "2024-01-01T25:00:00Z"})
