@@ -3,9 +3,12 @@
 #include <simdjson.h>
 
 #include <array>
+#include <cstdint>
+#include <string>
 #include <string_view>
 
-#include "core/json_writer.h"
+#include "core/json_text.h"
+#include "core/time.h"
 #include "transform/severity.h"
 
 namespace gd2s {
@@ -30,10 +33,16 @@ constexpr std::array kColumns = std::to_array<Column>({
     {"Title", ColumnType::kString, "The finding's title"},
 });
 
-void optional_string(JsonWriter& w, std::string_view key, std::string_view value) {
-  if (value.empty()) return;
-  write_key(w, key);
-  write_string(w, value);
+// `,"key":"value"`; the keys here are plain words, only the value needs escaping.
+void member(std::string& out, std::string_view key, std::string_view value) {
+  out += ",\"";
+  out += key;
+  out += "\":";
+  append_json_string(out, value);
+}
+
+void optional_member(std::string& out, std::string_view key, std::string_view value) {
+  if (!value.empty()) member(out, key, value);
 }
 
 // The object as minified JSON, as simdjson::minify() writes it, into a buffer each thread keeps
@@ -53,37 +62,31 @@ std::span<const Column> NativeSchema::columns() const {
 
 void NativeSchema::write_row(const Finding& f, const Enrichment& /*enrichment*/,
                              std::string& out) const {
-  StringSink sink(out);
-  JsonWriter w(sink);
-  w.StartObject();
-  write_key(w, "TimeGenerated");
-  write_string(w, format_iso8601(f.updated_at));
-  write_key(w, "TimeCreated");
-  write_string(w, format_iso8601(f.created_at));
-  write_key(w, "AccountId");
-  write_string(w, f.account_id);
-  write_key(w, "ActivityType");
-  write_string(w, f.type);
-  write_key(w, "Arn");
-  write_string(w, f.arn);
-  optional_string(w, "Description", f.description);
-  write_key(w, "Id");
-  write_string(w, f.id);
-  optional_string(w, "Partition", f.partition);
-  write_key(w, "Region");
-  write_string(w, f.region);
-  write_key(w, "ResourceDetails");
-  write_raw(w, sink, minified(f.resource), rapidjson::kObjectType);
-  write_key(w, "SchemaVersion");
-  write_string(w, f.schema_version);
+  // Appended straight to the row (core/json_text.h): the bytes RapidJSON's writer wrote, without
+  // its character-at-a-time stream or a string per timestamp.
+  out += "{\"TimeGenerated\":\"";
+  append_iso8601(out, f.updated_at);
+  out += "\",\"TimeCreated\":\"";
+  append_iso8601(out, f.created_at);
+  out += '"';
+  member(out, "AccountId", f.account_id);
+  member(out, "ActivityType", f.type);
+  member(out, "Arn", f.arn);
+  optional_member(out, "Description", f.description);
+  member(out, "Id", f.id);
+  optional_member(out, "Partition", f.partition);
+  member(out, "Region", f.region);
+  out += ",\"ResourceDetails\":";
+  out += minified(f.resource);
+  member(out, "SchemaVersion", f.schema_version);
   if (f.service) {
-    write_key(w, "ServiceDetails");
-    write_raw(w, sink, minified(*f.service), rapidjson::kObjectType);
+    out += ",\"ServiceDetails\":";
+    out += minified(*f.service);
   }
-  write_key(w, "Severity");
-  w.Int(severity_as_int(f.severity));
-  optional_string(w, "Title", f.title);
-  w.EndObject();
+  out += ",\"Severity\":";
+  append_json_number(out, int64_t{severity_as_int(f.severity)});
+  optional_member(out, "Title", f.title);
+  out += '}';
 }
 
 }  // namespace gd2s
