@@ -23,7 +23,7 @@ Dedupe::~Dedupe() {
 std::vector<bool> Dedupe::find_duplicates(std::span<const FindingVersion> versions) {
   std::vector<bool> duplicate(versions.size(), false);
   if (!enabled() || versions.empty()) return duplicate;
-  std::vector<uint64_t> keys(versions.size());
+  std::vector<VersionKey> keys(versions.size());
   for (size_t i = 0; i < versions.size(); ++i) keys[i] = key(versions[i]);
 
   // The lock spans the store read, so a version moving from in flight to staged to written is
@@ -54,7 +54,7 @@ std::vector<bool> Dedupe::find_duplicates(std::span<const FindingVersion> versio
 
 void Dedupe::delivered(std::span<const FindingVersion> versions) {
   if (!enabled() || versions.empty()) return;
-  std::vector<uint64_t> keys(versions.size());
+  std::vector<VersionKey> keys(versions.size());
   for (size_t i = 0; i < versions.size(); ++i) keys[i] = key(versions[i]);
   bool full = false;
   {

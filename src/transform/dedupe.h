@@ -79,7 +79,7 @@ class Dedupe {
   };
   using VersionSet = std::unordered_set<FindingVersion, Hash>;
 
-  uint64_t key(const FindingVersion& v) const { return hash_(v.id, v.updated_at); }
+  VersionKey key(const FindingVersion& v) const { return hash_(v.id, v.updated_at); }
   // Fills keys_ from the state store and from the versions not yet written to it.
   void load() REQUIRES(mutex_);
   // A version staged or being written: delivered, though the store may not have it yet.

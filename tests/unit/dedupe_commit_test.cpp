@@ -111,7 +111,7 @@ TEST(DedupeInAPipeline, EveryVersionOfAUnitIsInTheStoreBeforeTheUnitCommits) {
               std::vector<bool>(unit.ids.size(), true));
 }
 
-uint64_t sixteen_keys(std::string_view id, std::string_view updated_at) {
+VersionKey sixteen_keys(std::string_view id, std::string_view updated_at) {
   return (version_key(id, updated_at) & 0xf) + 1;
 }
 

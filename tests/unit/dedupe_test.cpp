@@ -65,7 +65,7 @@ std::vector<FindingVersion> versions(const std::string& prefix, size_t count) {
 }
 
 // Every version on one key: each hit must be settled by the exact checks.
-uint64_t one_key(std::string_view, std::string_view) {
+VersionKey one_key(std::string_view, std::string_view) {
   return 42;
 }
 
@@ -300,7 +300,7 @@ TEST(Dedupe, ThePrunedWindowIsWhatTheFirstUseReads) {
   EXPECT_EQ(dedupe.keys_in_memory(), 0u) << "read on first use, not before";
   EXPECT_EQ(dedupe.find_duplicates(recent), std::vector<bool>(2, true));
   EXPECT_EQ(dedupe.keys_in_memory(), 2u);
-  EXPECT_EQ(dedupe.memory_bytes(), 1024u * 8);
+  EXPECT_EQ(dedupe.memory_bytes(), 1024u * sizeof(VersionKey));
 }
 
 }  // namespace

@@ -7,22 +7,27 @@
 namespace gd2s {
 namespace {
 
-uint64_t key_of(size_t i) {
+VersionKey key_of(size_t i) {
   return version_key("finding-" + std::to_string(i), "2026-01-01T00:00:00.000Z");
 }
 
-TEST(DeliveredKeys, HoldsAHundredThousandKeysAndFindsEachAndNoOther) {
+TEST(DeliveredKeys, HoldsAHundredThousandKeysAndFindsEachAndRarelyAnother) {
   constexpr size_t kKeys = 100'000;
   DeliveredKeys keys;
   EXPECT_FALSE(keys.contains(key_of(0))) << "an empty table holds nothing";
-  for (size_t i = 0; i < kKeys; ++i) EXPECT_TRUE(keys.insert(key_of(i)));
-  EXPECT_EQ(keys.size(), kKeys);
+  size_t added = 0;
+  for (size_t i = 0; i < kKeys; ++i) added += keys.insert(key_of(i)) ? 1 : 0;
+  // Two of 100,000 versions share a 32-bit key about once (the birthday bound: n²/2³³).
+  EXPECT_GE(added, kKeys - 10);
+  EXPECT_EQ(keys.size(), added);
   for (size_t i = 0; i < kKeys; ++i) ASSERT_TRUE(keys.contains(key_of(i))) << i;
+  // A 32-bit key of another version is in the table with odds of 100,000 in 2^32: about 2.3
+  // of these 100,000 (each a state-store read that Dedupe makes to confirm it), never many.
   size_t false_hits = 0;
   for (size_t i = kKeys; i < 2 * kKeys; ++i) false_hits += keys.contains(key_of(i)) ? 1 : 0;
-  EXPECT_EQ(false_hits, 0u) << "no 64-bit key of another version is in the table";
+  EXPECT_LE(false_hits, 20u) << "keys of other versions are rarely in the table";
   EXPECT_FALSE(keys.insert(key_of(7))) << "a key is held once";
-  EXPECT_EQ(keys.size(), kKeys);
+  EXPECT_EQ(keys.size(), added);
 }
 
 TEST(DeliveredKeys, GrowsByDoublingAndStaysAtMostFourFifthsFull) {
@@ -45,11 +50,13 @@ TEST(DeliveredKeys, GrowsByDoublingAndStaysAtMostFourFifthsFull) {
   EXPECT_GE(doublings, 5);
 }
 
-TEST(DeliveredKeys, FourHundredThousandVersionsFitInFourMebibytes) {
+TEST(DeliveredKeys, FourHundredThousandVersionsFitInTwoMebibytes) {
   DeliveredKeys keys;
   for (size_t i = 0; i < 400'000; ++i) keys.insert(key_of(i));
+  // About 19 pairs of 400,000 versions share a 32-bit key (n²/2³³); each pair is held once.
+  EXPECT_GE(keys.size(), 399'900u) << "all but the rare versions that share a key";
   EXPECT_EQ(keys.capacity(), size_t{1} << 19);
-  EXPECT_EQ(keys.memory_bytes(), size_t{4} << 20);
+  EXPECT_EQ(keys.memory_bytes(), size_t{2} << 20);
   keys.clear();
   EXPECT_EQ(keys.size(), 0u);
   EXPECT_EQ(keys.memory_bytes(), 0u);
