@@ -218,27 +218,40 @@ std::optional<OutboundRow> Pipeline::map(RawItem& item, WorkerScratch& scratch) 
 }
 
 void Pipeline::run_sink() {
-  // Rows go to the sink in groups of batch_rows, or of about one request when the sink cuts
-  // rows into requests; and no row waits longer than max_linger for its group to fill, so a
-  // steady trickle is not held back either.
+  // Rows go to the sink in groups of batch_rows; or, to a sink that cuts rows into requests,
+  // into the request it gathers as they come, sealed at about one request's bytes (it writes
+  // each row into the request's array at once: no group of rows is held here beside it). No row
+  // waits longer than max_linger for its group to fill, so a steady trickle is not held back.
   const size_t batch_bytes = sink_.preferred_batch_bytes();
-  const size_t batch_rows = batch_bytes > 0 ? SIZE_MAX : options_.batch_rows;
-  BatchBudget budget(batch_bytes > 0 ? batch_bytes : SIZE_MAX / 2);
-  std::vector<OutboundRow> batch;
+  const bool gathers = batch_bytes > 0;
+  const size_t batch_rows = gathers ? SIZE_MAX : options_.batch_rows;
+  BatchBudget budget(gathers ? batch_bytes : SIZE_MAX / 2);
+  std::vector<OutboundRow> batch;  // rows of the group not yet handed over
   std::vector<OutboundRow> arrived;
   auto oldest = std::chrono::steady_clock::now();
-  auto send = [&] {
+  auto hand_over = [&] {
     if (batch.empty()) return;
     std::vector<OutboundRow> rows;
     rows.swap(batch);
+    sink_.gather(std::move(rows), *this);
+  };
+  auto send = [&] {
+    if (budget.count() == 0) return;
     budget.reset();
+    if (gathers) {
+      hand_over();
+      sink_.seal();
+      return;
+    }
+    std::vector<OutboundRow> rows;
+    rows.swap(batch);
     sink_.send(std::move(rows), *this);
   };
   try {
     for (;;) {
       auto waited = std::chrono::steady_clock::now() - oldest;
       auto wait =
-          batch.empty()
+          budget.count() == 0
               ? options_.max_linger
               : std::max<Duration>(Duration(0), options_.max_linger -
                                                     std::chrono::duration_cast<Duration>(waited));
@@ -246,11 +259,12 @@ void Pipeline::run_sink() {
       if (row_queue_.pop_some_for(arrived, kSinkBatch, wait) > 0) {
         for (OutboundRow& row : arrived) {
           if (!budget.fits(row.json.size())) send();
-          if (batch.empty()) oldest = std::chrono::steady_clock::now();
+          if (budget.count() == 0) oldest = std::chrono::steady_clock::now();
           budget.add(row.json.size());
           batch.push_back(std::move(row));
-          if (batch.size() >= batch_rows) send();
+          if (budget.count() >= batch_rows) send();
         }
+        if (gathers) hand_over();
         if (std::chrono::steady_clock::now() - oldest >= options_.max_linger) send();
         continue;
       }

@@ -73,20 +73,21 @@ class HttpBatchSink::Sender {
 
 namespace {
 
-// Writes the JSON array of `rows` to `json` and where each row ends in it to `ends`.
-void write_array(std::span<const OutboundRow> rows, std::string& json,
-                 std::vector<uint32_t>& ends) {
-  json.clear();
-  ends.clear();
-  ends.reserve(rows.size());
-  json += '[';
-  for (size_t i = 0; i < rows.size(); ++i) {
-    if (i > 0) json += ',';
-    json += rows[i].json;
-    ends.push_back(static_cast<uint32_t>(json.size()));
+// Lends a request body to the request that sends it, and takes it back (for a retry, a split
+// or a dead letter) when the send is over, however it ends.
+class BodyLoan {
+ public:
+  BodyLoan(std::string& owner, std::string& request_body) : owner_(owner), borrower_(request_body) {
+    borrower_.swap(owner_);
   }
-  json += ']';
-}
+  ~BodyLoan() { owner_.swap(borrower_); }
+  BodyLoan(const BodyLoan&) = delete;
+  BodyLoan& operator=(const BodyLoan&) = delete;
+
+ private:
+  std::string& owner_;
+  std::string& borrower_;
+};
 
 // The request body of a JSON array: gzip, or the array itself.
 void encode(std::string& json, GzipEncoder* encoder, std::string& body) {
@@ -106,6 +107,7 @@ HttpBatchSink::HttpBatchSink(std::unique_ptr<BatchProtocol> protocol, http::Http
       // Room for one batch waiting per sender: enough to keep them busy, no more.
       encoder_(protocol_->gzip_level() > 0 ? std::make_unique<GzipEncoder>(protocol_->gzip_level())
                                            : nullptr),
+      budget_(options.max_batch_bytes),
       queue_(std::max<size_t>(1, options.concurrency) * (options.max_batch_bytes + 4096)) {
   for (size_t i = 0; i < std::max<size_t>(1, options_.concurrency); ++i)
     senders_.emplace_back([this, i] { run_sender(i); });
@@ -123,53 +125,86 @@ void HttpBatchSink::stop() {
   });
 }
 
+void HttpBatchSink::throw_if_stopped() {
+  MutexLock lock(mutex_);
+  if (!fatal_.empty()) throw SinkError(fatal_);
+}
+
 void HttpBatchSink::send(std::vector<OutboundRow> rows, DeliveryReceiver& receiver) {
-  {
-    MutexLock lock(mutex_);
-    if (!fatal_.empty()) throw SinkError(fatal_);
-  }
-  std::vector<size_t> sizes;
-  sizes.reserve(rows.size());
-  for (const OutboundRow& row : rows) sizes.push_back(row.json.size());
-  for (const PlannedBatch& planned : plan_batches(sizes, options_.max_batch_bytes)) {
-    if (planned.oversize) {
+  gather(std::move(rows), receiver);
+  seal();
+}
+
+void HttpBatchSink::gather(std::vector<OutboundRow> rows, DeliveryReceiver& receiver) {
+  throw_if_stopped();
+  MutexLock lock(gather_mutex_);
+  if (gathered_.receiver != &receiver) seal_gathered();  // one receiver per request
+  gathered_.receiver = &receiver;
+  for (OutboundRow& row : rows) {
+    const size_t size = row.json.size();
+    if (budget_.too_large(size)) {
+      seal_gathered();  // the rows before it go in their order
       counters_.rows_rejected.fetch_add(1, std::memory_order_relaxed);
-      receiver.rejected(rows[planned.begin],
-                        "the row is " + human_bytes(rows[planned.begin].json.size()) + "; one " +
-                            std::string(protocol_->name()) + " request carries at most " +
-                            human_bytes(options_.max_batch_bytes));
+      receiver.rejected(row, "the row is " + human_bytes(size) + "; one " +
+                                 std::string(protocol_->name()) + " request carries at most " +
+                                 human_bytes(options_.max_batch_bytes));
+      gathered_.receiver = &receiver;
       continue;
     }
-    Batch batch{{std::make_move_iterator(rows.begin() + static_cast<ptrdiff_t>(planned.begin)),
-                 std::make_move_iterator(rows.begin() + static_cast<ptrdiff_t>(planned.end))},
-                {},
-                {},
-                0,
-                &receiver};
-    {
-      // Encoded here, once: what waits and what is in flight is the request body (a fifth of
-      // the JSON with gzip), not the rows' JSON, which is released now.
-      MutexLock lock(encode_mutex_);
-      write_array(batch.rows, json_, batch.ends);
-      batch.json_bytes = json_.size();
-      encode(json_, encoder_.get(), batch.body);
+    if (!budget_.fits(size)) {
+      seal_gathered();
+      gathered_.receiver = &receiver;
     }
-    for (OutboundRow& row : batch.rows) std::string().swap(row.json);
-    // Counted at the JSON's size, as the limit is: one request waiting per sender.
-    size_t cost = batch.json_bytes + batch.rows.size() * kRowOverhead;
-    {
-      MutexLock lock(mutex_);
-      ++in_flight_;
-    }
-    if (!queue_.push(batch, cost)) {
-      batch_done();
-      MutexLock lock(mutex_);
-      throw SinkError(fatal_.empty() ? std::string(protocol_->name()) + " sink stopped" : fatal_);
-    }
+    if (json_.empty()) json_.reserve(options_.max_batch_bytes);  // exactly: no doubling past it
+    json_ += budget_.count() == 0 ? '[' : ',';
+    json_ += row.json;
+    budget_.add(size);
+    gathered_.ends.push_back(static_cast<uint32_t>(json_.size()));
+    std::string().swap(row.json);  // the array holds it now
+    gathered_.rows.push_back(std::move(row));
+  }
+}
+
+void HttpBatchSink::seal() {
+  MutexLock lock(gather_mutex_);
+  seal_gathered();
+}
+
+void HttpBatchSink::seal_gathered() {
+  if (gathered_.rows.empty()) return;
+  Batch batch = std::move(gathered_);
+  gathered_ = Batch{};
+  json_ += ']';
+  batch.json_bytes = json_.size();
+  // Encoded here, once: what waits and what is in flight is the request body (a fifth of the
+  // JSON with gzip), not the rows' JSON.
+  encode(json_, encoder_.get(), batch.body);
+  json_.clear();
+  budget_.reset();
+  // Counted at the JSON's size, as the limit is: one request waiting per sender.
+  size_t cost = batch.json_bytes + batch.rows.size() * kRowOverhead;
+  {
+    MutexLock lock(mutex_);
+    ++in_flight_;
+  }
+  if (!queue_.push(batch, cost)) {
+    batch_done();
+    MutexLock lock(mutex_);
+    throw SinkError(fatal_.empty() ? std::string(protocol_->name()) + " sink stopped" : fatal_);
   }
 }
 
 void HttpBatchSink::flush() {
+  {
+    MutexLock lock(gather_mutex_);
+    // After a fatal answer the request being gathered is not sent: its rows stay unreported.
+    bool stopped;
+    {
+      MutexLock state(mutex_);
+      stopped = !fatal_.empty();
+    }
+    if (!stopped) seal_gathered();
+  }
   MutexLock lock(mutex_);
   // Even after a fatal answer, wait for the other requests in flight: a late answer reports
   // to its receiver, which must still be there (the caller may free it once this returns).
@@ -281,6 +316,8 @@ void HttpBatchSink::deliver(Batch& batch, Sender& sender) {
       counters_.requests.fetch_add(1, std::memory_order_relaxed);
       counters_.wire_bytes.fetch_add(body->size(), std::memory_order_relaxed);
       try {
+        // The body goes out in the request and comes back after it: no copy of it per attempt.
+        BodyLoan loan(part.body, request.body);
         response = http_->send(request);
       } catch (const http::HttpError& error) {
         counters_.count_status(0);

@@ -20,6 +20,7 @@
 #include "core/mutex.h"
 #include "http/http_client.h"
 #include "http/retry.h"
+#include "sinks/batch_plan.h"
 #include "sinks/gzip_encoder.h"
 #include "sinks/sink.h"
 
@@ -46,9 +47,10 @@ class BatchProtocol {
   virtual std::string_view name() const = 0;
   /// gzip level for request bodies; 0 sends the JSON array as it is.
   virtual int gzip_level() const = 0;
-  /// The request carrying `body` (the encoded JSON array). Called again for every attempt, so
-  /// tokens and signatures are fresh. May throw CredentialUnavailable (an Entra token that could
-  /// not be had).
+  /// The request for `body` (the encoded JSON array), but without it: the sink lends the body
+  /// to the request only while it is sent, rather than copying it per attempt. Called again for
+  /// every attempt, so tokens and signatures are fresh. May throw CredentialUnavailable (an
+  /// Entra token that could not be had).
   virtual http::Request request(const std::string& body, const std::string& client_request_id,
                                 std::stop_token stop) = 0;
   virtual Verdict judge(const http::Response& response) = 0;
@@ -103,7 +105,15 @@ class HttpBatchSink : public Sink {
   HttpBatchSink& operator=(const HttpBatchSink&) = delete;
 
   std::string_view name() const override { return protocol_->name(); }
+  /// gather(), then seal().
   void send(std::vector<OutboundRow> rows, DeliveryReceiver& receiver) override;
+  /// Writes each row straight into the JSON array of the request being gathered and releases
+  /// its JSON: the array is the only copy. A row that does not fit seals the request first.
+  void gather(std::vector<OutboundRow> rows, DeliveryReceiver& receiver) override;
+  /// Encodes the request being gathered and queues it for the senders (blocking while they
+  /// are busy).
+  void seal() override;
+  /// seal(), then waits.
   void flush() override;
   /// Stops retrying, drops the batches not yet sent, and joins the senders (each waits for the
   /// answer to the request it has in flight, at most the HTTP timeout).
@@ -138,16 +148,20 @@ class HttpBatchSink : public Sink {
   std::pair<Part, Part> halves(const Part& part, Sender& sender) const;
   void stop_for_good(const std::string& message) EXCLUDES(mutex_);
   void batch_done() EXCLUDES(mutex_);
+  void throw_if_stopped() EXCLUDES(mutex_);
+  void seal_gathered() REQUIRES(gather_mutex_);
 
   std::unique_ptr<BatchProtocol> protocol_;
   http::HttpClientPtr http_;
   HttpBatchSinkOptions options_;
   SinkCounters counters_;
 
-  // What send() encodes with (the caller's thread).
-  Mutex encode_mutex_;
-  std::unique_ptr<GzipEncoder> encoder_ GUARDED_BY(encode_mutex_);
-  std::string json_ GUARDED_BY(encode_mutex_);
+  // The request being gathered, and what seal() encodes it with (the caller's thread).
+  Mutex gather_mutex_;
+  std::unique_ptr<GzipEncoder> encoder_ GUARDED_BY(gather_mutex_);
+  std::string json_ GUARDED_BY(gather_mutex_);  // its JSON array, without the closing ']'
+  Batch gathered_ GUARDED_BY(gather_mutex_);    // its rows (tickets only) and their ends
+  BatchBudget budget_ GUARDED_BY(gather_mutex_);
 
   BoundedQueue<Batch> queue_;
   std::stop_source stop_;

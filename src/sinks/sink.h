@@ -30,9 +30,17 @@ class Sink {
   /// to the receiver exactly once, from any thread, possibly before this returns.
   /// Throws when the sink cannot go on at all (the rows not yet reported stay unacknowledged).
   virtual void send(std::vector<OutboundRow> rows, DeliveryReceiver& receiver) = 0;
-  /// Blocks until every row handed over has been reported, or, once the sink has stopped for
-  /// good, until no request is in flight any more (then throws): when it returns, the sink
-  /// calls no receiver for the rows handed over so far.
+  /// Hands rows over to the request being gathered, which goes out when the next row does not
+  /// fit, at seal() or at flush(); otherwise as send(). A sink that does not gather sends them
+  /// at once (the default).
+  virtual void gather(std::vector<OutboundRow> rows, DeliveryReceiver& receiver) {
+    send(std::move(rows), receiver);
+  }
+  /// Sends the request being gathered, full or not. Throws as send() does.
+  virtual void seal() {}
+  /// Seals the request being gathered, then blocks until every row handed over has been reported,
+  /// or, once the sink has stopped for good, until no request is in flight any more (then throws):
+  /// when it returns, the sink calls no receiver for the rows handed over so far.
   virtual void flush() = 0;
   /// Stops for good: abandons retries and waits for the requests in flight. Rows not yet
   /// reported stay unreported; after it returns no receiver is called again. Call it before a

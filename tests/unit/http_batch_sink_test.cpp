@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <atomic>
 #include <future>
 #include <random>
@@ -85,6 +86,41 @@ TEST(HttpBatchSink, AnyRowSizesGoOutOnceEachInRequestsWithinTheLimit) {
     EXPECT_EQ(h.receiver.accepted_rows().size(), count);
     EXPECT_TRUE(h.receiver.rejected_rows().empty());
   }
+}
+
+TEST(HttpBatchSink, GatheredRowsGoOutTogetherWhenFullWhenSealedOrAtFlush) {
+  Harness h([](const http::Request&) { return answer(204); }, /*max_batch_bytes=*/100);
+  // Three gathers of one row each (26 bytes: an array of 82 bytes): no request yet.
+  for (int i = 1; i <= 3; ++i) {
+    auto rows = test::make_rows({row(i)});
+    EXPECT_EQ(rows[0].json.size(), 26u);
+    h.sink->gather(std::move(rows), h.receiver);
+  }
+  EXPECT_TRUE(h.http->seen().empty()) << "a request went out before it was full or sealed";
+  // The fourth does not fit beside them (2 + 4 * 26 + 3 = 109 bytes): the three go out.
+  h.sink->gather(test::make_rows({row(4)}), h.receiver);
+  h.sink->gather(test::make_rows({row(5)}), h.receiver);
+  h.sink->seal();  // the fourth and fifth, not full
+  h.sink->gather(test::make_rows({row(6)}), h.receiver);
+  h.sink->flush();  // the sixth
+  std::vector<std::vector<int64_t>> requests;
+  for (const auto& seen : h.http->seen()) requests.push_back(row_numbers(seen.request.body));
+  std::sort(requests.begin(), requests.end());
+  EXPECT_EQ(requests, (std::vector<std::vector<int64_t>>{{1, 2, 3}, {4, 5}, {6}}));
+  EXPECT_EQ(h.receiver.accepted_rows().size(), 6u);
+  EXPECT_EQ(h.receiver.accepted_with_json(), 0u) << "the rows' JSON outlived the array";
+}
+
+TEST(HttpBatchSink, AnOversizeRowIsRejectedAndTheRowsAroundItStayInOrder) {
+  Harness h([](const http::Request&) { return answer(204); }, /*max_batch_bytes=*/100);
+  h.sink->gather(test::make_rows({row(1), row(2, 200), row(3)}), h.receiver);
+  h.sink->flush();
+  std::vector<std::vector<int64_t>> requests;
+  for (const auto& seen : h.http->seen()) requests.push_back(row_numbers(seen.request.body));
+  std::sort(requests.begin(), requests.end());
+  EXPECT_EQ(requests, (std::vector<std::vector<int64_t>>{{1}, {3}}));
+  ASSERT_EQ(h.receiver.rejected_rows().size(), 1u);
+  EXPECT_EQ(h.receiver.accepted_rows().size(), 2u);
 }
 
 TEST(HttpBatchSink, KeepsOnlyTheEncodedRequestNotTheRowsJson) {

@@ -94,7 +94,6 @@ http::Request DataCollectorProtocol::request(const std::string& body,
                      {"x-ms-client-request-id", client_request_id}};
   if (!options_.azure_resource_id.empty())
     request.headers.emplace_back("x-ms-AzureResourceId", options_.azure_resource_id);
-  request.body = body;
   return request;
 }
 
@@ -138,14 +137,28 @@ DataCollectorSink::DataCollectorSink(DataCollectorOptions options, http::HttpCli
     : inner_(std::make_unique<DataCollectorProtocol>(std::move(options)), std::move(http),
              batching) {}
 
-void DataCollectorSink::send(std::vector<OutboundRow> rows, DeliveryReceiver& receiver) {
+namespace {
+
+// Each row as the Data Collector API takes it (the classic column names).
+void convert_rows(std::vector<OutboundRow>& rows) {
   std::string converted;
   for (OutboundRow& row : rows) {
     converted.clear();
     data_collector_row(row.json, converted);
     row.json.swap(converted);
   }
+}
+
+}  // namespace
+
+void DataCollectorSink::send(std::vector<OutboundRow> rows, DeliveryReceiver& receiver) {
+  convert_rows(rows);
   inner_.send(std::move(rows), receiver);
+}
+
+void DataCollectorSink::gather(std::vector<OutboundRow> rows, DeliveryReceiver& receiver) {
+  convert_rows(rows);
+  inner_.gather(std::move(rows), receiver);
 }
 
 }  // namespace gd2s

@@ -63,6 +63,8 @@ class DataCollectorSink final : public Sink {
                     HttpBatchSinkOptions batching);
   std::string_view name() const override { return "data_collector"; }
   void send(std::vector<OutboundRow> rows, DeliveryReceiver& receiver) override;
+  void gather(std::vector<OutboundRow> rows, DeliveryReceiver& receiver) override;
+  void seal() override { inner_.seal(); }
   void flush() override { inner_.flush(); }
   void stop() override { inner_.stop(); }
   size_t preferred_batch_bytes() const override { return inner_.preferred_batch_bytes(); }

@@ -23,7 +23,9 @@ void post_empty_array(const LogsIngestionConfig& sink, azure::TokenProviderPtr t
     LogsIngestionProtocol protocol(
         LogsIngestionOptions{sink.endpoint, sink.dcr_immutable_id, sink.stream, /*gzip_level=*/0},
         std::move(tokens));
-    http::Request request = protocol.request("[]", random_uuid(), {});
+    const std::string body = "[]";
+    http::Request request = protocol.request(body, random_uuid(), {});
+    request.body = body;  // the protocol leaves the body to its caller
     request.timeout = std::chrono::seconds(30);
     http::Response response = http.send(request);
     if (response.status / 100 == 2) {

@@ -53,7 +53,7 @@ LogsIngestionProtocol::LogsIngestionProtocol(LogsIngestionOptions options,
          uri_encode(options_.stream, false) + "?api-version=" + std::string(kApiVersion);
 }
 
-http::Request LogsIngestionProtocol::request(const std::string& body,
+http::Request LogsIngestionProtocol::request(const std::string& /*body*/,
                                              const std::string& client_request_id,
                                              std::stop_token stop) {
   azure::AccessToken token = tokens_->token(stop);
@@ -64,7 +64,6 @@ http::Request LogsIngestionProtocol::request(const std::string& body,
                      {"Content-Type", "application/json"},
                      {"x-ms-client-request-id", client_request_id}};
   if (options_.gzip_level > 0) request.headers.emplace_back("Content-Encoding", "gzip");
-  request.body = body;
   return request;
 }
 
