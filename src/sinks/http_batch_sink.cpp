@@ -14,7 +14,6 @@
 namespace gd2s {
 
 namespace {
-constexpr size_t kRowOverhead = 64;  // per row in the queue's byte bound
 
 std::string human_bytes(size_t bytes) {
   return std::to_string(bytes) + " bytes";
@@ -104,11 +103,13 @@ HttpBatchSink::HttpBatchSink(std::unique_ptr<BatchProtocol> protocol, http::Http
     : protocol_(std::move(protocol)),
       http_(std::move(http)),
       options_(options),
-      // Room for one batch waiting per sender: enough to keep them busy, no more.
       encoder_(protocol_->gzip_level() > 0 ? std::make_unique<GzipEncoder>(protocol_->gzip_level())
                                            : nullptr),
       budget_(options.max_batch_bytes),
-      queue_(std::max<size_t>(1, options.concurrency) * (options.max_batch_bytes + 4096)) {
+      // Requests waiting for a sender, counted one each (each is at most max_batch_bytes): one
+      // per two senders, at least one, so a free sender finds one ready and memory holds no
+      // more of them than that.
+      queue_((std::max<size_t>(1, options.concurrency) + 1) / 2) {
   for (size_t i = 0; i < std::max<size_t>(1, options_.concurrency); ++i)
     senders_.emplace_back([this, i] { run_sender(i); });
 }
@@ -181,13 +182,11 @@ void HttpBatchSink::seal_gathered() {
   encode(json_, encoder_.get(), batch.body);
   json_.clear();
   budget_.reset();
-  // Counted at the JSON's size, as the limit is: one request waiting per sender.
-  size_t cost = batch.json_bytes + batch.rows.size() * kRowOverhead;
   {
     MutexLock lock(mutex_);
     ++in_flight_;
   }
-  if (!queue_.push(batch, cost)) {
+  if (!queue_.push(batch, 1)) {
     batch_done();
     MutexLock lock(mutex_);
     throw SinkError(fatal_.empty() ? std::string(protocol_->name()) + " sink stopped" : fatal_);
