@@ -126,6 +126,11 @@ void HttpBatchSink::stop() {
   });
 }
 
+bool HttpBatchSink::stopped_for_good() {
+  MutexLock lock(mutex_);
+  return !fatal_.empty();
+}
+
 void HttpBatchSink::throw_if_stopped() {
   MutexLock lock(mutex_);
   if (!fatal_.empty()) throw SinkError(fatal_);
@@ -149,13 +154,9 @@ void HttpBatchSink::gather(std::vector<OutboundRow> rows, DeliveryReceiver& rece
       receiver.rejected(row, "the row is " + human_bytes(size) + "; one " +
                                  std::string(protocol_->name()) + " request carries at most " +
                                  human_bytes(options_.max_batch_bytes));
-      gathered_.receiver = &receiver;
       continue;
     }
-    if (!budget_.fits(size)) {
-      seal_gathered();
-      gathered_.receiver = &receiver;
-    }
+    if (!budget_.fits(size)) seal_gathered();
     if (json_.empty()) json_.reserve(options_.max_batch_bytes);  // exactly: no doubling past it
     json_ += budget_.count() == 0 ? '[' : ',';
     json_ += row.json;
@@ -175,6 +176,7 @@ void HttpBatchSink::seal_gathered() {
   if (gathered_.rows.empty()) return;
   Batch batch = std::move(gathered_);
   gathered_ = Batch{};
+  gathered_.receiver = batch.receiver;  // the next request's rows go to the same receiver
   json_ += ']';
   batch.json_bytes = json_.size();
   // Encoded here, once: what waits and what is in flight is the request body (a fifth of the
@@ -197,12 +199,7 @@ void HttpBatchSink::flush() {
   {
     MutexLock lock(gather_mutex_);
     // After a fatal answer the request being gathered is not sent: its rows stay unreported.
-    bool stopped;
-    {
-      MutexLock state(mutex_);
-      stopped = !fatal_.empty();
-    }
-    if (!stopped) seal_gathered();
+    if (!stopped_for_good()) seal_gathered();
   }
   MutexLock lock(mutex_);
   // Even after a fatal answer, wait for the other requests in flight: a late answer reports

@@ -148,6 +148,7 @@ class HttpBatchSink : public Sink {
   std::pair<Part, Part> halves(const Part& part, Sender& sender) const;
   void stop_for_good(const std::string& message) EXCLUDES(mutex_);
   void batch_done() EXCLUDES(mutex_);
+  bool stopped_for_good() EXCLUDES(mutex_);
   void throw_if_stopped() EXCLUDES(mutex_);
   void seal_gathered() REQUIRES(gather_mutex_);
 

@@ -22,6 +22,17 @@ constexpr std::string_view kSuffixes[] = {"_s", "_d", "_b", "_t", "_g"};
 constexpr std::string_view kConfigErrors[] = {
     "InactiveCustomer",  "InvalidApiVersion",  "InvalidCustomerId", "InvalidLogType",
     "MissingApiVersion", "MissingContentType", "MissingLogType",    "UnsupportedContentType"};
+
+// Each row as the Data Collector API takes it (the classic column names).
+void convert_rows(std::vector<OutboundRow>& rows) {
+  std::string converted;
+  for (OutboundRow& row : rows) {
+    converted.clear();
+    data_collector_row(row.json, converted);
+    row.json.swap(converted);
+  }
+}
+
 }  // namespace
 
 std::string shared_key_signature(std::string_view key, size_t content_length,
@@ -136,20 +147,6 @@ DataCollectorSink::DataCollectorSink(DataCollectorOptions options, http::HttpCli
                                      HttpBatchSinkOptions batching)
     : inner_(std::make_unique<DataCollectorProtocol>(std::move(options)), std::move(http),
              batching) {}
-
-namespace {
-
-// Each row as the Data Collector API takes it (the classic column names).
-void convert_rows(std::vector<OutboundRow>& rows) {
-  std::string converted;
-  for (OutboundRow& row : rows) {
-    converted.clear();
-    data_collector_row(row.json, converted);
-    row.json.swap(converted);
-  }
-}
-
-}  // namespace
 
 void DataCollectorSink::send(std::vector<OutboundRow> rows, DeliveryReceiver& receiver) {
   convert_rows(rows);
