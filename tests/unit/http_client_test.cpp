@@ -8,6 +8,8 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <mutex>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -84,6 +86,58 @@ TEST(CurlClient, StreamsALargeBodyToASlowReader) {
   EXPECT_EQ(total, kSize);
   EXPECT_TRUE(intact);
   EXPECT_EQ(stream->bytes_read(), kSize);
+}
+
+// Every transfer counts against one shared connection cache. Held to libcurl's default size (that
+// of one transfer's own handle, 4 or 5), six threads each reading objects and sending requests,
+// as the S3 readers and the sink's senders do, closed a connection at nearly every finished
+// transfer and opened a new one (a TLS handshake each, against Azure) for the next.
+TEST(CurlClient, ReusesItsConnectionsWhenManyTransfersRunAtOnce) {
+  constexpr size_t kThreads = 6;  // each holds a connection to each server: under its 8 threads
+  constexpr size_t kBody = 64 * 1024;
+  std::mutex mutex;
+  std::set<int> client_ports;
+  auto remember = [&](const httplib::Request& req) {
+    std::lock_guard lock(mutex);
+    client_ports.insert(req.remote_port);
+  };
+  Loopback<> objects;  // as S3
+  objects.server().Get("/object", [&](const httplib::Request& req, httplib::Response& res) {
+    remember(req);
+    res.set_content(std::string(kBody, 'x'), "application/octet-stream");
+  });
+  Loopback<> rows;  // as the Logs Ingestion API
+  rows.server().Post("/rows", [&](const httplib::Request& req, httplib::Response& res) {
+    remember(req);
+    res.status = 204;
+  });
+  for (auto* server : {&objects, &rows}) {
+    server->server().set_keep_alive_max_count(1000);  // cpp-httplib's own limit is 5 requests
+    server->start();
+  }
+  auto client = make_curl_client({});
+  std::atomic<size_t> bytes{0};
+  std::atomic<int> sent{0};
+  {
+    std::vector<std::jthread> threads;
+    for (size_t t = 0; t < kThreads; ++t)
+      threads.emplace_back([&] {
+        char buf[16 * 1024];
+        for (int i = 0; i < 20; ++i) {
+          auto stream = client->open({"GET", objects.url() + "/object", {}, "", 0ms});
+          for (size_t n; (n = stream->read(buf)) > 0;) bytes += n;
+          stream.reset();
+          if (client->send({"POST", rows.url() + "/rows", {}, "[]", 0ms}).status == 204) ++sent;
+        }
+      });
+  }
+  EXPECT_EQ(bytes.load(), kThreads * 20 * kBody);
+  EXPECT_EQ(sent.load(), static_cast<int>(kThreads * 20));
+  std::lock_guard lock(mutex);
+  // No thread holds more than one connection to each server at a time.
+  EXPECT_LE(client_ports.size(), 2 * kThreads)
+      << "connections opened for " << kThreads * 40 << " transfers, " << kThreads
+      << " at once to each of two servers";
 }
 
 TEST(CurlClient, AConnectionClosedMidBodyIsATransportError) {
