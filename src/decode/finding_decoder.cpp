@@ -174,7 +174,7 @@ struct FieldReader {
 
 FindingDecoder::FindingDecoder() {
   // Capacity grows on demand; the depth limit is what matters here.
-  if (parser_.allocate(64 * 1024, kMaxDepth) ||
+  if (parser_.allocate(16 * 1024, kMaxDepth) ||
       additional_info_parser_.allocate(4 * 1024, kMaxDepth))
     throw std::bad_alloc();
 }

@@ -30,8 +30,8 @@ namespace gd2s {
 
 struct PipelineOptions {
   size_t workers = 2;
-  size_t raw_queue_bytes = 512 * 1024;
-  size_t row_queue_bytes = 512 * 1024;
+  size_t raw_queue_bytes = 256 * 1024;
+  size_t row_queue_bytes = 256 * 1024;
   size_t batch_rows = 500;
   /// The longest a row waits for more rows to share its hand-over to the sink (latency bound).
   Duration max_linger = std::chrono::milliseconds(200);
