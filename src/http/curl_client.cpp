@@ -206,8 +206,9 @@ class CurlStream final : public ResponseStream {
 
   static size_t on_write(char* data, size_t size, size_t count, void* self_ptr) {
     auto* self = static_cast<CurlStream*>(self_ptr);
-    // Hold at most ~1 MiB: past that, pause the transfer until the reader catches up. A paused
-    // write is delivered again later, so nothing is appended here then.
+    // Hold at most ~64 KiB: past that, pause the transfer until the reader catches up. A paused
+    // write is delivered again later, so nothing is appended here then. One transfer can find
+    // megabytes waiting in its socket; every object being read would hold that much.
     if (self->buffer_.size() - self->pos_ > kMaxBuffered) return CURL_WRITEFUNC_PAUSE;
     self->buffer_.append(data, size * count);
     return size * count;
@@ -249,7 +250,7 @@ class CurlStream final : public ResponseStream {
   }
 
  private:
-  static constexpr size_t kMaxBuffered = 1024 * 1024;
+  static constexpr size_t kMaxBuffered = 64 * 1024;
 
   void drive() {
     int running = 0;
