@@ -28,7 +28,7 @@ class MaybeGunzipStream final : public ByteStream {
   size_t inflate_into(std::span<char> buffer);
 
   ByteStream& upstream_;
-  std::array<char, 64 * 1024> input_{};
+  std::array<char, 32 * 1024> input_{};  // as RecordReader's chunk: one per object being read
   size_t input_len_ = 0;
   size_t input_pos_ = 0;
   bool upstream_done_ = false;

@@ -16,8 +16,8 @@ namespace gd2s {
 
 namespace {
 constexpr size_t kItemOverhead = 128;  // bookkeeping per queued item, for the byte bounds
-constexpr size_t kWorkerBatch = 64;    // records a worker takes from the queue at most at once
-constexpr size_t kSinkBatch = 64;      // rows the sink thread takes at once (held beside the queue)
+constexpr size_t kWorkerBatch = 32;    // records a worker takes from the queue at most at once
+constexpr size_t kSinkBatch = 32;      // rows the sink thread takes at once (held beside the queue)
 }  // namespace
 
 Pipeline::Pipeline(Source& source, Sink& sink, DeadLetterStore& dead_letters, const Schema& schema,

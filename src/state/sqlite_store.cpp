@@ -118,9 +118,9 @@ void SqliteStateStore::open_schema() {
   // In WAL mode NORMAL is durable across process crashes; only an OS crash can lose the last
   // commits, and those units are then processed again (at-least-once).
   exec("PRAGMA synchronous=NORMAL");
-  // 512 KiB of page cache rather than SQLite's 2 MiB: the dedupe window is answered in memory
+  // 256 KiB of page cache rather than SQLite's 2 MiB: the dedupe window is answered in memory
   // (transform/dedupe.h), so the store is read at start and written in batches that append.
-  exec("PRAGMA cache_size=-512");
+  exec("PRAGMA cache_size=-256");
   exec("PRAGMA foreign_keys=ON");
   migrate();
   get_checkpoint_ = prepare(
