@@ -337,12 +337,16 @@ bool looks_like_guid(std::string_view s) {
   return true;
 }
 
-// Column names are letters, digits and '_'; other characters in keys become '_'.
+// Column names are letters, digits and '_'; other characters in keys become '_'. The key is
+// appended whole and mended in place (a character at a time through += cost a length check each).
 void append_sanitised(std::string& name, std::string_view key) {
-  for (char c : key) {
-    bool ok =
+  const size_t start = name.size();
+  name += key;
+  for (size_t i = start; i < name.size(); ++i) {
+    const char c = name[i];
+    const bool ok =
         (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-    name += ok ? c : '_';
+    if (!ok) name[i] = '_';
   }
 }
 
